@@ -1,0 +1,4 @@
+import { CreateUsers1763856000000 } from './1763856000000-CreateUsers';
+
+/** Every migration, oldest first. Add new ones here (the app and the CLI both read this list). */
+export const migrations = [CreateUsers1763856000000];

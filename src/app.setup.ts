@@ -1,0 +1,43 @@
+import { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/app-config';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { createValidationPipe } from './common/validation/validation.pipe';
+
+/** Request bodies above this are refused with 413 before any parsing work. */
+export const BODY_LIMIT = '100kb';
+
+/**
+ * Everything between "the module graph exists" and "listen": used by main.ts and by every e2e
+ * test, so tests exercise exactly the middleware, pipes and filters production runs.
+ * The app must be created with `{ bodyParser: false }` (see `createApp`).
+ */
+export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  // JSON only: no urlencoded parser, so form posts never reach a handler as data.
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
+    // Responses carry user data and credentials: no shared or browser caching unless a route says so.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  return app;
+}
+
+/** Builds the whole app on a database URL, configured exactly as in production. */
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  options: { logger?: LogLevel[] | false } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    bodyParser: false,
+    logger: options.logger ?? ['log', 'warn', 'error'],
+  });
+  return configureApp(app, config);
+}

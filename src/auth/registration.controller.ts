@@ -1,0 +1,24 @@
+import { Body, ConflictException, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { JsonBody } from '../common/json-body.guard';
+import { RegisterDto } from '../users/dto/register.dto';
+import { toUserView, UserView } from '../users/user.view';
+import { EmailTakenError } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
+
+@Controller('auth')
+export class RegistrationController {
+  constructor(private readonly users: UsersService) {}
+
+  /** `POST /auth/register {email, password, displayName?}` → 201 user; 409 taken; 400 invalid; 415 not JSON. */
+  @Post('register')
+  @HttpCode(HttpStatus.CREATED)
+  @JsonBody()
+  async register(@Body() dto: RegisterDto): Promise<UserView> {
+    try {
+      return toUserView(await this.users.create(dto));
+    } catch (err) {
+      if (err instanceof EmailTakenError) throw new ConflictException('email is already registered');
+      throw err;
+    }
+  }
+}

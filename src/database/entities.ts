@@ -1,0 +1,4 @@
+import { UserEntity } from '../users/user.entity';
+
+/** Every TypeORM entity; the app and the CLI share this list. */
+export const entities = [UserEntity];

@@ -1,0 +1,40 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
+
+type CheckState = 'up' | 'down';
+const CHECK_TIMEOUT_MS = 2_000;
+
+@Controller('health')
+export class HealthController {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** 200 when every dependency answers within 2 s, else 503 naming the one that did not. */
+  @Get()
+  async check(@Res({ passthrough: true }) res: Response) {
+    const checks: Record<string, CheckState> = {
+      database: await probe(() => this.dataSource.query('SELECT 1')),
+    };
+    const ok = Object.values(checks).every((c) => c === 'up');
+    if (!ok) {
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    }
+    return { status: ok ? 'ok' : 'error', checks };
+  }
+}
+
+async function probe(check: () => Promise<unknown>): Promise<CheckState> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return 'up';
+  } catch {
+    return 'down';
+  } finally {
+    clearTimeout(timer);
+  }
+}

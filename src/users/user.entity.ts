@@ -1,0 +1,29 @@
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity({ name: 'users' })
+@Index('UQ_users_email', ['email'], { unique: true })
+@Check('CHK_users_email_normalised', `"email" = lower(btrim("email"))`)
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Trimmed and lower-cased before it is stored; unique. */
+  @Column({ type: 'text' })
+  email: string;
+
+  /** argon2id PHC string. Never leaves the server. */
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash: string;
+
+  @Column({ name: 'display_name', type: 'text', nullable: true })
+  displayName: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{user}'" })
+  roles: string[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

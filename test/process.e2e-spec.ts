@@ -1,0 +1,112 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GOOD_PASSWORD, uniqueEmail } from './utils/factories';
+import { freePort, ROOT, spawnNode, Spawned, waitForHttp } from './utils/process';
+
+// These drive the built server (`npm test` builds first) as separate processes, exactly as
+// `npm start` runs it: the embedded database, its lock, restarts, and production secret checks.
+const MAIN = 'dist/src/main.js';
+const USER_CREATE = 'dist/src/cli/user-create.js';
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, MAIN))) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does)`);
+});
+
+describe('production mode', () => {
+  it('refuses to start without secrets, naming the variables', async () => {
+    const p = spawnNode(MAIN, [], { NODE_ENV: 'production', DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-')) });
+    expect(await p.exited).not.toBe(0);
+    expect(p.output()).toMatch(/JWT_SECRET is required in production/);
+    expect(p.output()).toMatch(/SESSION_SECRET is required in production/);
+  });
+
+  it('refuses short secrets without printing their values', async () => {
+    const p = spawnNode(MAIN, [], {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'tooshort-jwt-value',
+      SESSION_SECRET: 'x'.repeat(40) + ',tooshort-session-value',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-')),
+    });
+    expect(await p.exited).not.toBe(0);
+    expect(p.output()).toMatch(/JWT_SECRET must be at least 32 bytes/);
+    expect(p.output()).toMatch(/SESSION_SECRET \(entry 2\) must be at least 32 bytes/);
+    expect(p.output()).not.toContain('tooshort');
+    expect(p.output()).not.toContain('x'.repeat(40));
+  });
+
+  it('refuses malformed settings, naming the variable', async () => {
+    const p = spawnNode(MAIN, [], { SESSION_IDLE_TTL: 'soon', PORT: 'http', DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-')) });
+    expect(await p.exited).not.toBe(0);
+    expect(p.output()).toMatch(/SESSION_IDLE_TTL must be a duration/);
+    expect(p.output()).toMatch(/PORT must be an integer/);
+  });
+});
+
+describe('embedded database (no DATABASE_URL)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nda-embedded-'));
+  let server: Spawned | undefined;
+  let base: string;
+
+  async function start(): Promise<Spawned> {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const p = spawnNode(MAIN, [], { DATA_DIR: dataDir, PORT: String(port) });
+    await waitForHttp(`${base}/health`, p);
+    return p;
+  }
+  async function stop(p: Spawned): Promise<void> {
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  }
+  afterAll(async () => {
+    if (server && server.child.exitCode === null) server.child.kill('SIGKILL');
+  });
+
+  const email = uniqueEmail('persist');
+  const register = () =>
+    fetch(`${base}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: GOOD_PASSWORD }),
+    });
+
+  it('starts with no setup, generates development secrets with a warning, and serves /health', async () => {
+    server = await start();
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', checks: { database: 'up' } });
+    expect(server.output()).toMatch(/JWT_SECRET and SESSION_SECRET not set: using development secrets/);
+    expect(existsSync(join(dataDir, 'dev-secrets.json'))).toBe(true);
+    expect((await register()).status).toBe(201);
+  }, 90_000);
+
+  it('refuses a second server on the same data folder with a clear message', async () => {
+    const second = spawnNode(MAIN, [], { DATA_DIR: dataDir, PORT: String(await freePort()) });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/embedded database in .* is in use by process \d+/);
+  });
+
+  it('creates a user from the command line through the running server', async () => {
+    const cliEmail = uniqueEmail('Cli');
+    const cli = spawnNode(USER_CREATE, ['--email', cliEmail, '--password', GOOD_PASSWORD, '--roles', 'admin,user', '--display-name', 'Ops'], {
+      DATA_DIR: dataDir,
+    });
+    expect(await cli.exited).toBe(0);
+    expect(JSON.parse(cli.output())).toMatchObject({ email: cliEmail.toLowerCase(), roles: ['admin', 'user'], displayName: 'Ops' });
+
+    const again = spawnNode(USER_CREATE, ['--email', cliEmail, '--password', GOOD_PASSWORD], { DATA_DIR: dataDir });
+    expect(await again.exited).toBe(1);
+    expect(again.output()).toMatch(/already registered/);
+
+    const bad = spawnNode(USER_CREATE, ['--email', 'nope', '--password', 'short'], { DATA_DIR: dataDir });
+    expect(await bad.exited).toBe(1);
+    expect(bad.output()).toMatch(/email must be an email address/);
+  }, 60_000);
+
+  it('keeps registered users across a restart', async () => {
+    await stop(server!);
+    expect(existsSync(join(dataDir, 'embedded-db.lock'))).toBe(false);
+    server = await start();
+    expect((await register()).status).toBe(409);
+    await stop(server);
+  }, 90_000);
+});

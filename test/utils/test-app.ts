@@ -1,0 +1,51 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/app.setup';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  /** The Node HTTP server, for supertest. */
+  http: ReturnType<NestExpressApplication['getHttpServer']>;
+  config: AppConfig;
+  dataSource: DataSource;
+  /** Runs raw SQL against the test database (to assert on rows). */
+  sql<T = Record<string, unknown>>(query: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export const TEST_SECRETS = {
+  JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
+  SESSION_SECRET: 'test-session-secret-that-is-long-enough-012345',
+};
+
+/**
+ * Boots the real app (same `createApp()`/`configureApp()` as main.ts) on the run's database.
+ * `env` overrides configuration variables, e.g. `{ SESSION_IDLE_TTL: '2s' }`.
+ */
+export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the suites through jest (global setup)');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-test-')),
+    REDIS_URL: process.env.TEST_REDIS_URL,
+    ...TEST_SECRETS,
+    ...env,
+  });
+  const app = await createApp(config, databaseUrl, { logger: false });
+  await app.init();
+  const dataSource = app.get(DataSource);
+  return {
+    app,
+    http: app.getHttpServer(),
+    config,
+    dataSource,
+    sql: (query, params) => dataSource.query(query, params),
+    close: () => app.close(),
+  };
+}
