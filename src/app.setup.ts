@@ -1,4 +1,5 @@
 import { LogLevel } from '@nestjs/common';
+import type { ModuleImport } from './app.module';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
@@ -33,9 +34,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
 export async function createApp(
   config: AppConfig,
   databaseUrl: string,
-  options: { logger?: LogLevel[] | false } = {},
+  options: { logger?: LogLevel[] | false; imports?: ModuleImport[] } = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, options.imports), {
     bodyParser: false,
     logger: options.logger ?? ['log', 'warn', 'error'],
   });

@@ -8,9 +8,9 @@ describe('GET /health', () => {
   });
   afterAll(() => t.close());
 
-  it('reports the database up', async () => {
+  it('reports the database and the session store up', async () => {
     const res = await request(t.http).get('/health').expect(200);
-    expect(res.body).toMatchObject({ status: 'ok', checks: { database: 'up' } });
+    expect(res.body).toEqual({ status: 'ok', checks: { database: 'up', sessionStore: 'up' } });
   });
 
   it('answers unknown routes with a JSON 404 in the standard error shape', async () => {

@@ -73,7 +73,7 @@ describe('embedded database (no DATABASE_URL)', () => {
 
   it('starts with no setup, generates development secrets with a warning, and serves /health', async () => {
     server = await start();
-    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', checks: { database: 'up' } });
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', checks: { database: 'up', sessionStore: 'up' } });
     expect(server.output()).toMatch(/JWT_SECRET and SESSION_SECRET not set: using development secrets/);
     expect(existsSync(join(dataDir, 'dev-secrets.json'))).toBe(true);
     expect((await register()).status).toBe(201);

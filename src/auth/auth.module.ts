@@ -1,9 +1,68 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { REDIS_CLIENT, RedisClient } from '../redis/redis.module';
 import { UsersModule } from '../users/users.module';
+import { AUTH_MODULE_OPTIONS, AuthModuleOptions } from './auth.options';
+import { AuthService } from './auth.service';
+import { AuthenticationService } from './authentication.service';
+import { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './guards/authentication.guard';
+import { CsrfGuard } from './guards/csrf.guard';
+import { LocalAuthGuard } from './guards/local-auth.guard';
+import { RolesGuard } from './guards/roles.guard';
+import { MeController } from './me.controller';
 import { RegistrationController } from './registration.controller';
+import { SessionAuthController } from './session-auth.controller';
+import { RedisSessionsRepository } from './sessions/redis-sessions.repository';
+import { SESSION_BACKEND, SessionBackend } from './sessions/session-record';
+import { SessionService } from './sessions/session.service';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { LocalStrategy } from './strategies/local.strategy';
+import { REQUEST_AUTH_STRATEGIES, RequestAuthStrategy } from './strategies/request-strategy';
+import { SessionCookieStrategy } from './strategies/session-cookie.strategy';
 
-@Module({
-  imports: [UsersModule],
-  controllers: [RegistrationController],
-})
-export class AuthModule {}
+/**
+ * Sessions and JWT side by side, chosen per route with `@Auth()`. Import once:
+ * `AuthModule.forRoot()` (defaults from the app configuration) or with options.
+ * Exports the guards for `@UseGuards()` users; the decorators are plain imports.
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(options: AuthModuleOptions = {}): DynamicModule {
+    return {
+      module: AuthModule,
+      global: true,
+      imports: [UsersModule, PassportModule],
+      controllers: [RegistrationController, SessionAuthController, MeController],
+      providers: [
+        { provide: AUTH_MODULE_OPTIONS, useValue: options },
+        AuthService,
+        LocalStrategy,
+        LocalAuthGuard,
+        SessionsRepository,
+        {
+          // Redis when REDIS_URL is set, else the `sessions` table.
+          provide: SESSION_BACKEND,
+          inject: [REDIS_CLIENT, SessionsRepository],
+          useFactory: (redis: RedisClient | null, db: SessionsRepository): SessionBackend =>
+            redis ? new RedisSessionsRepository(redis) : db,
+        },
+        SessionService,
+        SessionCookieStrategy,
+        {
+          provide: REQUEST_AUTH_STRATEGIES,
+          inject: [SessionCookieStrategy],
+          useFactory: (...strategies: RequestAuthStrategy[]) => strategies,
+        },
+        AuthenticationService,
+        AuthenticationGuard,
+        SessionAuthGuard,
+        JwtAuthGuard,
+        CsrfGuard,
+        RolesGuard,
+        ...(options.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: AuthenticationGuard }]),
+      ],
+      exports: [AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
+    };
+  }
+}

@@ -4,6 +4,7 @@ import { RegisterDto } from '../users/dto/register.dto';
 import { toUserView, UserView } from '../users/user.view';
 import { EmailTakenError } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
+import { Public } from './decorators/auth.decorators';
 
 @Controller('auth')
 export class RegistrationController {
@@ -11,6 +12,7 @@ export class RegistrationController {
 
   /** `POST /auth/register {email, password, displayName?}` → 201 user; 409 taken; 400 invalid; 415 not JSON. */
   @Post('register')
+  @Public()
   @HttpCode(HttpStatus.CREATED)
   @JsonBody()
   async register(@Body() dto: RegisterDto): Promise<UserView> {

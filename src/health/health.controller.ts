@@ -1,21 +1,29 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { Public } from '../auth/decorators/auth.decorators';
+import { SESSION_BACKEND, SessionBackend } from '../auth/sessions/session-record';
 import { RETRY_AFTER_SECONDS } from '../common/filters/all-exceptions.filter';
 
 type CheckState = 'up' | 'down';
 const CHECK_TIMEOUT_MS = 2_000;
 
 @Controller('health')
+@Public()
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SESSION_BACKEND) private readonly sessionStore: SessionBackend,
+  ) {}
 
   /** 200 when every dependency answers within 2 s, else 503 naming the one that did not. */
   @Get()
   async check(@Res({ passthrough: true }) res: Response) {
-    const checks: Record<string, CheckState> = {
-      database: await probe(() => this.dataSource.query('SELECT 1')),
-    };
+    const [database, sessionStore] = await Promise.all([
+      probe(() => this.dataSource.query('SELECT 1')),
+      probe(() => this.sessionStore.ping()),
+    ]);
+    const checks: Record<string, CheckState> = { database, sessionStore };
     const ok = Object.values(checks).every((c) => c === 'up');
     if (!ok) {
       res.status(HttpStatus.SERVICE_UNAVAILABLE).setHeader('Retry-After', String(RETRY_AFTER_SECONDS));

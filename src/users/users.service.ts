@@ -52,6 +52,11 @@ export class UsersService {
     });
   }
 
+  /** Stores a new hash for the password (rules are the caller's to check). */
+  async setPassword(userId: string, password: string): Promise<void> {
+    await this.users.updatePasswordHash(userId, await this.hasher.hash(password));
+  }
+
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findById(id);
   }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import type { ModuleImport } from '../../src/app.module';
 import { createApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
@@ -27,7 +28,10 @@ export const TEST_SECRETS = {
  * Boots the real app (same `createApp()`/`configureApp()` as main.ts) on the run's database.
  * `env` overrides configuration variables, e.g. `{ SESSION_IDLE_TTL: '2s' }`.
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  imports: ModuleImport[] = [],
+): Promise<TestApp> {
   const databaseUrl = process.env.TEST_DATABASE_URL;
   if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the suites through jest (global setup)');
   const config = loadConfig({
@@ -37,7 +41,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     ...TEST_SECRETS,
     ...env,
   });
-  const app = await createApp(config, databaseUrl, { logger: false });
+  const app = await createApp(config, databaseUrl, { logger: false, imports });
   await app.init();
   const dataSource = app.get(DataSource);
   return {

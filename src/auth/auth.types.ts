@@ -1,0 +1,46 @@
+import type { UserView } from '../users/user.view';
+
+/** The strategy names a route can accept, in one place. Use the constants or the literals. */
+export const AuthStrategy = { Session: 'session', Jwt: 'jwt' } as const;
+export type AuthStrategyName = (typeof AuthStrategy)[keyof typeof AuthStrategy];
+export const ALL_STRATEGIES: readonly AuthStrategyName[] = [AuthStrategy.Session, AuthStrategy.Jwt];
+
+/** The user as the auth layer sees it: the public view, carried by sessions and tokens. */
+export type AuthUser = UserView;
+
+/**
+ * What every strategy produces. Controllers read it with `@CurrentAuth()` and never need to know
+ * which strategy succeeded — but can, through `strategy`.
+ */
+export interface AuthContext {
+  user: AuthUser;
+  strategy: AuthStrategyName;
+  /** The sign-in this request belongs to: a session's public id or a token family id. */
+  signInId: string;
+}
+
+/** Machine-readable reasons for 401/403 (API.md § Conventions). */
+export const AuthErrorCode = {
+  CredentialsMissing: 'credentials_missing',
+  CredentialsInvalid: 'credentials_invalid',
+  TokenExpired: 'token_expired',
+  TokenInvalid: 'token_invalid',
+  SessionExpired: 'session_expired',
+  SigninRevoked: 'signin_revoked',
+  CsrfFailed: 'csrf_failed',
+  ForbiddenRole: 'forbidden_role',
+  RateLimited: 'rate_limited',
+} as const;
+export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
+
+/** Per-route choice, set by `@Auth()` / `@Public()`; the method's wins over the class's. */
+export type AuthRouteMetadata =
+  | { public: true }
+  | { public?: false; strategies: AuthStrategyName[]; strict: boolean };
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Set by the authentication guard on protected routes. */
+    auth?: AuthContext;
+  }
+}

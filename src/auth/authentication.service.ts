@@ -1,0 +1,52 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CodedHttpException } from '../common/http-errors';
+import { AuthContext, AuthStrategy, AuthStrategyName } from './auth.types';
+import { REQUEST_AUTH_STRATEGIES, RequestAuthStrategy, RouteAuthOptions, StrategyFailure } from './strategies/request-strategy';
+
+/**
+ * The strategy chain (Laravel's `auth:web,api`): try the route's strategies in order, first
+ * success wins, all failing is one 401 with the most telling reason.
+ */
+@Injectable()
+export class AuthenticationService {
+  private readonly byName = new Map<AuthStrategyName, RequestAuthStrategy>();
+
+  constructor(@Inject(REQUEST_AUTH_STRATEGIES) strategies: RequestAuthStrategy[]) {
+    for (const s of strategies) this.byName.set(s.name, s);
+  }
+
+  /** Names of the strategies this app has registered. */
+  get available(): AuthStrategyName[] {
+    return [...this.byName.keys()];
+  }
+
+  async authenticate(req: Request, res: Response, strategies: AuthStrategyName[], options: RouteAuthOptions): Promise<AuthContext> {
+    // An Authorization header alone decides on routes that accept JWT: an invalid Bearer token is
+    // a 401 even beside a valid session cookie (no silent fallback to a different identity).
+    const candidates =
+      req.headers.authorization !== undefined && strategies.includes(AuthStrategy.Jwt) ? [AuthStrategy.Jwt] : strategies;
+    const failures: StrategyFailure[] = [];
+    for (const name of candidates) {
+      const strategy = this.byName.get(name);
+      if (!strategy) throw new Error(`Auth strategy "${name}" is not registered in AuthModule`);
+      const result = await strategy.authenticate(req, res, options);
+      if (result.ok) {
+        req.auth = result.context;
+        return result.context;
+      }
+      failures.push(result.failure);
+    }
+    throw unauthorized(req, failures);
+  }
+}
+
+function unauthorized(req: Request, failures: StrategyFailure[]): CodedHttpException {
+  // A strategy that saw its credential explains better than one that saw nothing.
+  const failure = failures.find((f) => f.credentialsPresent) ?? failures[0];
+  const headers: Record<string, string> = {};
+  if (/^\s*bearer\b/i.test(req.headers.authorization ?? '')) {
+    headers['WWW-Authenticate'] = 'Bearer error="invalid_token"'; // RFC 6750 §3
+  }
+  return new CodedHttpException(HttpStatus.UNAUTHORIZED, failure.code, failure.message, headers);
+}

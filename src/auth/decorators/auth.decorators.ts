@@ -1,0 +1,57 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+import { AuthContext, AuthRouteMetadata, AuthStrategyName } from '../auth.types';
+
+export const AUTH_ROUTE_KEY = 'nda:auth-route';
+export const ROLES_KEY = 'nda:roles';
+
+export interface AuthRouteOptions {
+  /**
+   * JWT only: also check that the token's sign-in (refresh family) and user are still live —
+   * one indexed lookup per request, in exchange for revocation that takes effect at once.
+   */
+  strict?: boolean;
+}
+
+/**
+ * Chooses how callers of a controller or route authenticate. Strategies are tried in order and the
+ * first success wins; when a request carries an `Authorization` header, only `jwt` is tried.
+ *
+ * @example
+ * ```ts
+ * @Controller('reports')
+ * @Auth('jwt')                                   // whole controller: Bearer only
+ * export class ReportsController {
+ *   @Get() list(@CurrentAuth() auth: AuthContext) { … }
+ *   @Get('mine') @Auth('session', 'jwt') mine() { … }         // either: cookie or Bearer
+ *   @Delete(':id') @Auth('jwt', { strict: true }) @Roles('admin') remove() { … }
+ * }
+ * ```
+ */
+export function Auth(...args: Array<AuthStrategyName | AuthRouteOptions>): MethodDecorator & ClassDecorator {
+  const strategies = args.filter((a): a is AuthStrategyName => typeof a === 'string');
+  const options = args.find((a): a is AuthRouteOptions => typeof a === 'object') ?? {};
+  if (strategies.length === 0) throw new Error('@Auth() needs at least one strategy: @Auth("session"), @Auth("jwt")');
+  const metadata: AuthRouteMetadata = { strategies: [...new Set(strategies)], strict: options.strict ?? false };
+  return SetMetadata(AUTH_ROUTE_KEY, metadata);
+}
+
+/**
+ * Opts a controller or route out of authentication (routes are denied by default).
+ * @example `@Get('status') @Public() status() { … }`
+ */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(AUTH_ROUTE_KEY, { public: true } satisfies AuthRouteMetadata);
+
+/**
+ * Requires at least one of the roles (403 `forbidden_role` otherwise). Combine with `@Auth()`.
+ * @example `@Delete(':id') @Roles('admin') remove() { … }`
+ */
+export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+
+/**
+ * The `AuthContext` of the request: `{ user, strategy, signInId }`.
+ * @example `@Get() me(@CurrentAuth() auth: AuthContext) { return auth.user; }`
+ */
+export const CurrentAuth = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthContext | undefined => {
+  return ctx.switchToHttp().getRequest<Request>().auth;
+});

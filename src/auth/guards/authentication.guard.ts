@@ -1,0 +1,74 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
+import { AUTH_MODULE_OPTIONS, AuthModuleOptions } from '../auth.options';
+import { AuthRouteMetadata, AuthStrategy, AuthStrategyName } from '../auth.types';
+import { AuthenticationService } from '../authentication.service';
+import { AUTH_ROUTE_KEY, ROLES_KEY } from '../decorators/auth.decorators';
+import { assertCsrf } from './csrf.guard';
+import { assertRoles } from './roles.guard';
+
+/**
+ * The global guard: deny by default. For each route it reads `@Public()` / `@Auth()` (method over
+ * class; undecorated routes use the module's default strategies), authenticates through the
+ * strategy chain, then applies the CSRF rule and `@Roles()`.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  private readonly defaultRoute: AuthRouteMetadata;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authentication: AuthenticationService,
+    @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
+  ) {
+    const available = authentication.available;
+    const strategies = (options.defaultStrategies ?? [AuthStrategy.Session, AuthStrategy.Jwt]).filter((s) => available.includes(s));
+    this.defaultRoute = { strategies, strict: false };
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    const route = this.reflector.getAllAndOverride<AuthRouteMetadata | undefined>(AUTH_ROUTE_KEY, targets) ?? this.defaultRoute;
+    if (route.public) return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    await this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, { strict: route.strict });
+    assertCsrf(req);
+    assertRoles(req, this.reflector.getAllAndOverride<string[]>(ROLES_KEY, targets));
+    return true;
+  }
+}
+
+/** Base of the plain one-strategy guards, for teams that prefer `@UseGuards(...)`. */
+abstract class SingleStrategyGuard implements CanActivate {
+  protected abstract readonly strategy: AuthStrategyName;
+  constructor(
+    private readonly authentication: AuthenticationService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    if (req.auth?.strategy === this.strategy) return true; // the global guard already did it
+    const route = this.reflector.getAllAndOverride<AuthRouteMetadata | undefined>(AUTH_ROUTE_KEY, [context.getHandler(), context.getClass()]);
+    const strict = route && !route.public ? route.strict : false;
+    await this.authentication.authenticate(req, http.getResponse<Response>(), [this.strategy], { strict });
+    assertCsrf(req);
+    return true;
+  }
+}
+
+/** `@UseGuards(SessionAuthGuard)`: session cookie only (with the CSRF rule). */
+@Injectable()
+export class SessionAuthGuard extends SingleStrategyGuard {
+  protected readonly strategy = AuthStrategy.Session;
+}
+
+/** `@UseGuards(JwtAuthGuard)`: Bearer token only. */
+@Injectable()
+export class JwtAuthGuard extends SingleStrategyGuard {
+  protected readonly strategy = AuthStrategy.Jwt;
+}

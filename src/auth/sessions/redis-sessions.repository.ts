@@ -1,0 +1,88 @@
+import type { RedisClient } from '../../redis/redis.module';
+import { SessionBackend, SessionJson, SessionRecord } from './session-record';
+
+const KEY = (sidHash: string) => `nda:sess:${sidHash}`;
+const USER_INDEX = (userId: string) => `nda:user-sessions:${userId}`;
+
+// Writes that must not bring a destroyed session back: they only apply while the key exists.
+const UPDATE_DATA = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'data', ARGV[1])
+return 1`;
+const TOUCH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local absolute = tonumber(redis.call('HGET', KEYS[1], 'absoluteExpiresAt'))
+local idle = math.min(tonumber(ARGV[1]) + tonumber(ARGV[2]), absolute)
+redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1], 'idleExpiresAt', tostring(idle))
+redis.call('PEXPIREAT', KEYS[1], idle)
+return 1`;
+
+/**
+ * Sessions in Redis: a hash per session (`nda:sess:<sha256(sid)>`) that Redis expires at the idle
+ * or absolute deadline, whichever is first, and a per-user sorted set of session hashes
+ * (`nda:user-sessions:<userId>`, scored by absolute expiry) so a user's sign-ins can be listed and
+ * revoked. connect-redis was not used: its `set` upserts, which resurrects a session destroyed
+ * while a slow request was in flight, and it keeps no per-user index.
+ */
+export class RedisSessionsRepository implements SessionBackend {
+  constructor(private readonly redis: RedisClient) {}
+
+  async create(r: SessionRecord): Promise<void> {
+    const key = KEY(r.sidHash);
+    await this.redis
+      .multi()
+      .hSet(key, {
+        publicId: r.publicId,
+        userId: r.userId,
+        data: JSON.stringify(r.data),
+        createdAt: String(r.createdAt),
+        lastSeenAt: String(r.lastSeenAt),
+        idleExpiresAt: String(r.idleExpiresAt),
+        absoluteExpiresAt: String(r.absoluteExpiresAt),
+        userAgent: r.userAgent ?? '',
+        ip: r.ip ?? '',
+      })
+      .pExpireAt(key, Math.min(r.idleExpiresAt, r.absoluteExpiresAt))
+      .zAdd(USER_INDEX(r.userId), { score: r.absoluteExpiresAt, value: r.sidHash })
+      .pExpireAt(USER_INDEX(r.userId), r.absoluteExpiresAt, 'GT')
+      .exec();
+  }
+
+  async findLive(sidHash: string, now: number): Promise<SessionRecord | null> {
+    const h = await this.redis.hGetAll(KEY(sidHash));
+    if (!h.data) return null;
+    const record: SessionRecord = {
+      sidHash,
+      publicId: h.publicId,
+      userId: h.userId,
+      data: JSON.parse(h.data) as SessionJson,
+      createdAt: Number(h.createdAt),
+      lastSeenAt: Number(h.lastSeenAt),
+      idleExpiresAt: Number(h.idleExpiresAt),
+      absoluteExpiresAt: Number(h.absoluteExpiresAt),
+      userAgent: h.userAgent || null,
+      ip: h.ip || null,
+    };
+    // Redis expires keys itself; checking again keeps both backends exact to the millisecond.
+    return record.idleExpiresAt > now && record.absoluteExpiresAt > now ? record : null;
+  }
+
+  async updateData(sidHash: string, data: SessionJson): Promise<void> {
+    await this.redis.eval(UPDATE_DATA, { keys: [KEY(sidHash)], arguments: [JSON.stringify(data)] });
+  }
+
+  async touch(sidHash: string, now: number, idleTtlMs: number): Promise<void> {
+    await this.redis.eval(TOUCH, { keys: [KEY(sidHash)], arguments: [String(now), String(idleTtlMs)] });
+  }
+
+  async remove(sidHash: string): Promise<void> {
+    const userId = await this.redis.hGet(KEY(sidHash), 'userId');
+    const tx = this.redis.multi().del(KEY(sidHash));
+    if (userId) tx.zRem(USER_INDEX(userId), sidHash);
+    await tx.exec();
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+}

@@ -1,0 +1,99 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Request, RequestHandler, Response } from 'express';
+import session from 'express-session';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { AuthUser } from '../auth.types';
+import { SESSION_BACKEND, SessionAuth, SessionBackend } from './session-record';
+import { hashSessionId, SessionStore, toPlainSession } from './session.store';
+
+declare module 'express-session' {
+  interface SessionData {
+    auth?: SessionAuth;
+  }
+}
+
+const MAX_USER_AGENT = 512;
+
+/**
+ * Cookie sessions on express-session, run per request only where a route needs them (a global
+ * session middleware costs ~30% on routes that never use it — STACK-NOTES).
+ */
+@Injectable()
+export class SessionService {
+  /** `__Host-sid` when cookies are Secure (the prefix pins Path=/ and forbids Domain), else `sid`. */
+  readonly cookieName: string;
+  readonly store: SessionStore;
+  private readonly middleware: RequestHandler;
+  private readonly cookieOptions: session.CookieOptions & { secure: boolean };
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SESSION_BACKEND) readonly backend: SessionBackend,
+  ) {
+    const { idleTtlMs, absoluteTtlMs, secrets } = config.session;
+    this.cookieName = config.cookie.secure ? '__Host-sid' : 'sid';
+    this.store = new SessionStore(backend, idleTtlMs, Math.min(60_000, Math.ceil(idleTtlMs / 10)));
+    this.cookieOptions = { httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookie.secure, maxAge: absoluteTtlMs };
+    this.middleware = session({
+      name: this.cookieName,
+      secret: secrets, // the first signs; every entry verifies (rotation)
+      store: this.store,
+      resave: false,
+      saveUninitialized: false, // an anonymous visit never creates a session (nothing to fixate)
+      rolling: false,
+      unset: 'destroy',
+      cookie: this.cookieOptions,
+    });
+  }
+
+  /** Cheap pre-check: is there a session cookie at all? (No parsing, no store read.) */
+  hasCookie(req: Request): boolean {
+    return req.headers.cookie?.includes(`${this.cookieName}=`) ?? false;
+  }
+
+  /** Loads `req.session` (one store read) unless already loaded for this request. */
+  async load(req: Request, res: Response): Promise<void> {
+    if (req.session) return;
+    await new Promise<void>((resolve, reject) => this.middleware(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+  }
+
+  /** The signed-in session of this request, if any (after `load`). */
+  current(req: Request): SessionAuth | undefined {
+    return req.session?.auth;
+  }
+
+  /**
+   * Signs the user in on this request: a brand-new session id (whatever cookie came in is never
+   * adopted: fixation), a fresh CSRF token, and the row/key created with its metadata.
+   */
+  async establish(req: Request, res: Response, user: AuthUser): Promise<SessionAuth> {
+    await this.load(req, res);
+    await promisify(req.session.regenerate.bind(req.session))();
+    const now = Date.now();
+    const auth: SessionAuth = { user, signInId: randomUUID(), csrfToken: randomBytes(32).toString('base64url') };
+    req.session.auth = auth;
+    const { idleTtlMs, absoluteTtlMs } = this.config.session;
+    await this.backend.create({
+      sidHash: hashSessionId(req.sessionID),
+      publicId: auth.signInId,
+      userId: user.id,
+      data: toPlainSession(req.session),
+      createdAt: now,
+      lastSeenAt: now,
+      idleExpiresAt: now + Math.min(idleTtlMs, absoluteTtlMs),
+      absoluteExpiresAt: now + absoluteTtlMs,
+      userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT) ?? null,
+      ip: req.ip ?? null,
+    });
+    return auth;
+  }
+
+  /** Deletes the session from the store and clears the cookie. */
+  async destroy(req: Request, res: Response): Promise<void> {
+    if (req.session) await promisify(req.session.destroy.bind(req.session))();
+    const { httpOnly, sameSite, path, secure } = this.cookieOptions;
+    res.clearCookie(this.cookieName, { httpOnly, sameSite, path, secure });
+  }
+}

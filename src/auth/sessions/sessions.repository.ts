@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, Repository } from 'typeorm';
+import { SessionBackend, SessionJson, SessionRecord } from './session-record';
+import { SessionEntity } from './session.entity';
+
+/** Sessions in PostgreSQL: the only code touching the `sessions` table. */
+@Injectable()
+export class SessionsRepository implements SessionBackend {
+  private readonly sessions: Repository<SessionEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.sessions = dataSource.getRepository(SessionEntity);
+  }
+
+  async create(r: SessionRecord): Promise<void> {
+    await this.sessions.insert({
+      id: r.sidHash,
+      publicId: r.publicId,
+      userId: r.userId,
+      data: r.data,
+      createdAt: new Date(r.createdAt),
+      lastSeenAt: new Date(r.lastSeenAt),
+      idleExpiresAt: new Date(r.idleExpiresAt),
+      absoluteExpiresAt: new Date(r.absoluteExpiresAt),
+      userAgent: r.userAgent,
+      ip: r.ip,
+    });
+  }
+
+  async findLive(sidHash: string, now: number): Promise<SessionRecord | null> {
+    const at = new Date(now);
+    const row = await this.sessions
+      .createQueryBuilder('s')
+      .where('s.id = :sidHash AND s.revokedAt IS NULL AND s.idleExpiresAt > :at AND s.absoluteExpiresAt > :at', { sidHash, at })
+      .getOne();
+    return row ? toRecord(row) : null;
+  }
+
+  async updateData(sidHash: string, data: SessionJson): Promise<void> {
+    // UPDATE only: a session destroyed by logout stays destroyed even if a slow request ends later.
+    await this.sessions.update({ id: sidHash }, { data });
+  }
+
+  async touch(sidHash: string, now: number, idleTtlMs: number): Promise<void> {
+    await this.sessions
+      .createQueryBuilder()
+      .update()
+      .set({
+        lastSeenAt: () => ':now',
+        idleExpiresAt: () => 'LEAST(:idleUntil::timestamptz, "absolute_expires_at")',
+      })
+      .where('id = :sidHash AND revoked_at IS NULL', { sidHash })
+      .setParameters({ now: new Date(now), idleUntil: new Date(now + idleTtlMs) })
+      .execute();
+  }
+
+  async remove(sidHash: string): Promise<void> {
+    await this.sessions.delete({ id: sidHash });
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+}
+
+function toRecord(row: SessionEntity): SessionRecord {
+  return {
+    sidHash: row.id,
+    publicId: row.publicId,
+    userId: row.userId,
+    data: row.data,
+    createdAt: row.createdAt.getTime(),
+    lastSeenAt: row.lastSeenAt.getTime(),
+    idleExpiresAt: row.idleExpiresAt.getTime(),
+    absoluteExpiresAt: row.absoluteExpiresAt.getTime(),
+    userAgent: row.userAgent,
+    ip: row.ip,
+  };
+}

@@ -1,0 +1,27 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-local';
+import { CodedHttpException } from '../../common/http-errors';
+import { toUserView } from '../../users/user.view';
+import { AuthService } from '../auth.service';
+import { AuthErrorCode, AuthUser } from '../auth.types';
+
+/** One message for unknown email and wrong password: the response never says which. */
+export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
+
+export const invalidCredentials = () =>
+  new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.CredentialsInvalid, INVALID_CREDENTIALS_MESSAGE);
+
+/** passport-local: `{email, password}` in the JSON body → the user, or one generic 401. */
+@Injectable()
+export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
+  constructor(private readonly auth: AuthService) {
+    super({ usernameField: 'email', passwordField: 'password', session: false });
+  }
+
+  async validate(email: string, password: string): Promise<AuthUser> {
+    const user = await this.auth.verifyCredentials(email, password);
+    if (!user) throw invalidCredentials();
+    return toUserView(user);
+  }
+}

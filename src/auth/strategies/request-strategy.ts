@@ -1,0 +1,31 @@
+import type { Request, Response } from 'express';
+import { AuthContext, AuthErrorCode, AuthStrategyName } from '../auth.types';
+
+export interface StrategyFailure {
+  code: AuthErrorCode;
+  message: string;
+  /** Whether the request carried this strategy's credential at all (cookie, Bearer token). */
+  credentialsPresent: boolean;
+}
+
+export type StrategyResult = { ok: true; context: AuthContext } | { ok: false; failure: StrategyFailure };
+
+export interface RouteAuthOptions {
+  strict: boolean;
+}
+
+/**
+ * A way to turn a request's credential into an `AuthContext`. It succeeds or fails — it never
+ * "passes" an anonymous request through (unlike Passport's built-in session strategy).
+ */
+export interface RequestAuthStrategy {
+  readonly name: AuthStrategyName;
+  authenticate(req: Request, res: Response, options: RouteAuthOptions): Promise<StrategyResult>;
+}
+
+export const REQUEST_AUTH_STRATEGIES = Symbol('REQUEST_AUTH_STRATEGIES');
+
+export const fail = (code: AuthErrorCode, message: string, credentialsPresent: boolean): StrategyResult => ({
+  ok: false,
+  failure: { code, message, credentialsPresent },
+});

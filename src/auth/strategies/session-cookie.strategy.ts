@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuthErrorCode, AuthStrategy } from '../auth.types';
+import { SessionService } from '../sessions/session.service';
+import { fail, RequestAuthStrategy, StrategyResult } from './request-strategy';
+
+/** The session cookie → the signed-in session's user. Fails (401) when there is no live session. */
+@Injectable()
+export class SessionCookieStrategy implements RequestAuthStrategy {
+  readonly name = AuthStrategy.Session;
+
+  constructor(private readonly sessions: SessionService) {}
+
+  async authenticate(req: Request, res: Response): Promise<StrategyResult> {
+    if (!this.sessions.hasCookie(req)) {
+      return fail(AuthErrorCode.CredentialsMissing, 'Authentication required', false);
+    }
+    await this.sessions.load(req, res);
+    const auth = this.sessions.current(req);
+    if (!auth) {
+      // Expired (idle or absolute), signed out, revoked, or a cookie that does not verify.
+      return fail(AuthErrorCode.SessionExpired, 'Session expired or signed out; sign in again', true);
+    }
+    return { ok: true, context: { user: auth.user, strategy: AuthStrategy.Session, signInId: auth.signInId } };
+  }
+}
