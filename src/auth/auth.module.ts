@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { REDIS_CLIENT, RedisClient } from '../redis/redis.module';
 import { UsersModule } from '../users/users.module';
 import { AUTH_MODULE_OPTIONS, AuthModuleOptions } from './auth.options';
@@ -10,6 +11,7 @@ import { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './guards/au
 import { CsrfGuard } from './guards/csrf.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { JwksController } from './jwks.controller';
 import { MeController } from './me.controller';
 import { RegistrationController } from './registration.controller';
 import { SessionAuthController } from './session-auth.controller';
@@ -19,7 +21,12 @@ import { SessionService } from './sessions/session.service';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { LocalStrategy } from './strategies/local.strategy';
 import { REQUEST_AUTH_STRATEGIES, RequestAuthStrategy } from './strategies/request-strategy';
+import { JwtStrategy } from './strategies/jwt.strategy';
 import { SessionCookieStrategy } from './strategies/session-cookie.strategy';
+import { TokenAuthController } from './token-auth.controller';
+import { JwtKeyring } from './tokens/jwt-keyring';
+import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
+import { TokenService } from './tokens/token.service';
 
 /**
  * Sessions and JWT side by side, chosen per route with `@Auth()`. Import once:
@@ -33,7 +40,7 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       imports: [UsersModule, PassportModule],
-      controllers: [RegistrationController, SessionAuthController, MeController],
+      controllers: [RegistrationController, SessionAuthController, TokenAuthController, MeController, JwksController],
       providers: [
         { provide: AUTH_MODULE_OPTIONS, useValue: options },
         AuthService,
@@ -49,9 +56,13 @@ export class AuthModule {
         },
         SessionService,
         SessionCookieStrategy,
+        { provide: JwtKeyring, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new JwtKeyring(config.jwt) },
+        RefreshTokensRepository,
+        TokenService,
+        JwtStrategy,
         {
           provide: REQUEST_AUTH_STRATEGIES,
-          inject: [SessionCookieStrategy],
+          inject: [SessionCookieStrategy, JwtStrategy],
           useFactory: (...strategies: RequestAuthStrategy[]) => strategies,
         },
         AuthenticationService,
@@ -62,7 +73,7 @@ export class AuthModule {
         RolesGuard,
         ...(options.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: AuthenticationGuard }]),
       ],
-      exports: [AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
+      exports: [AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, TokenService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
     };
   }
 }

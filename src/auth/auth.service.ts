@@ -19,6 +19,7 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     if (!user) return this.hasher.verifyDummy(password).then(() => null);
     if (!(await this.hasher.verify(user.passwordHash, password))) return null;
+    if (user.disabledAt) return null; // checked after verifying, so timing matches a wrong password
     if (this.hasher.needsRehash(user.passwordHash)) await this.users.setPassword(user.id, password);
     return user;
   }

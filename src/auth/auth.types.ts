@@ -1,12 +1,15 @@
-import type { UserView } from '../users/user.view';
-
 /** The strategy names a route can accept, in one place. Use the constants or the literals. */
 export const AuthStrategy = { Session: 'session', Jwt: 'jwt' } as const;
 export type AuthStrategyName = (typeof AuthStrategy)[keyof typeof AuthStrategy];
 export const ALL_STRATEGIES: readonly AuthStrategyName[] = [AuthStrategy.Session, AuthStrategy.Jwt];
 
-/** The user as the auth layer sees it: the public view, carried by sessions and tokens. */
-export type AuthUser = UserView;
+/** The user as sessions and access tokens carry it (no database read needed). */
+export interface AuthUser {
+  id: string;
+  email: string;
+  displayName: string | null;
+  roles: string[];
+}
 
 /**
  * What every strategy produces. Controllers read it with `@CurrentAuth()` and never need to know

@@ -45,7 +45,7 @@ function unauthorized(req: Request, failures: StrategyFailure[]): CodedHttpExcep
   // A strategy that saw its credential explains better than one that saw nothing.
   const failure = failures.find((f) => f.credentialsPresent) ?? failures[0];
   const headers: Record<string, string> = {};
-  if (/^\s*bearer\b/i.test(req.headers.authorization ?? '')) {
+  if (req.headers.authorization !== undefined) {
     headers['WWW-Authenticate'] = 'Bearer error="invalid_token"'; // RFC 6750 §3
   }
   return new CodedHttpException(HttpStatus.UNAUTHORIZED, failure.code, failure.message, headers);

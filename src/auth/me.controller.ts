@@ -1,13 +1,23 @@
-import { Controller, Get } from '@nestjs/common';
-import { AuthContext, AuthStrategy } from './auth.types';
+import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { CodedHttpException } from '../common/http-errors';
+import { toUserView } from '../users/user.view';
+import { UsersService } from '../users/users.service';
+import { AuthContext, AuthErrorCode, AuthStrategy } from './auth.types';
 import { Auth, CurrentAuth } from './decorators/auth.decorators';
 
 @Controller('auth')
 export class MeController {
-  /** `GET /auth/me` → `{user, auth: {strategy, signInId}}`, whichever way the caller signed in. */
+  constructor(private readonly users: UsersService) {}
+
+  /**
+   * `GET /auth/me` → `{user, auth: {strategy, signInId}}`, whichever way the caller signed in.
+   * The user is read fresh, so the answer reflects the account as it is now.
+   */
   @Get('me')
-  @Auth(AuthStrategy.Session)
-  me(@CurrentAuth() auth: AuthContext) {
-    return { user: auth.user, auth: { strategy: auth.strategy, signInId: auth.signInId } };
+  @Auth(AuthStrategy.Session, AuthStrategy.Jwt)
+  async me(@CurrentAuth() auth: AuthContext) {
+    const user = await this.users.findById(auth.user.id);
+    if (!user) throw new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.SigninRevoked, 'This account no longer exists');
+    return { user: toUserView(user), auth: { strategy: auth.strategy, signInId: auth.signInId } };
   }
 }

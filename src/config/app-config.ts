@@ -17,6 +17,8 @@ export interface AppConfig {
   jwt: {
     secret: string;
     privateKeyPem?: string;
+    /** PEM public keys still accepted after a key rotation (asymmetric mode). */
+    previousPublicKeysPem?: string;
     accessTtlMs: number;
     refreshTtlMs: number;
     refreshGraceMs: number;

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { algorithmOf, splitPem } from '../auth/tokens/jwt-keyring';
 import { AppConfig } from './app-config';
 import { parseDuration } from './duration';
 
@@ -94,6 +95,8 @@ const envSchema = z.object({
   JWT_SECRET: optionalText,
   JWT_PRIVATE_KEY: optionalText,
   JWT_PRIVATE_KEY_FILE: optionalText,
+  JWT_PREVIOUS_PUBLIC_KEYS: optionalText,
+  JWT_PREVIOUS_PUBLIC_KEYS_FILE: optionalText,
   JWT_ACCESS_TTL: duration('15m'),
   JWT_REFRESH_TTL: duration('7d'),
   JWT_REFRESH_GRACE: nonNegativeDuration('10s'),
@@ -129,6 +132,31 @@ export function loadConfig(env: Env = process.env): AppConfig {
       privateKeyPem = readFileSync(e.JWT_PRIVATE_KEY_FILE, 'utf8');
     } catch {
       problems.push('JWT_PRIVATE_KEY_FILE cannot be read');
+    }
+  }
+
+  let previousPublicKeysPem = e.JWT_PREVIOUS_PUBLIC_KEYS?.replace(/\\n/g, '\n');
+  if (!previousPublicKeysPem && e.JWT_PREVIOUS_PUBLIC_KEYS_FILE) {
+    try {
+      previousPublicKeysPem = readFileSync(e.JWT_PREVIOUS_PUBLIC_KEYS_FILE, 'utf8');
+    } catch {
+      problems.push('JWT_PREVIOUS_PUBLIC_KEYS_FILE cannot be read');
+    }
+  }
+  if (privateKeyPem) {
+    try {
+      algorithmOf(createPrivateKey(privateKeyPem));
+    } catch (err) {
+      problems.push(`JWT_PRIVATE_KEY is not a usable private key (${(err as Error).message.replace(/\n.*/s, '')})`);
+    }
+  }
+  const previous = splitPem(previousPublicKeysPem ?? '');
+  if (previousPublicKeysPem && previous.length === 0) problems.push('JWT_PREVIOUS_PUBLIC_KEYS holds no PEM public key');
+  for (const pem of previous) {
+    try {
+      createPublicKey(pem);
+    } catch {
+      problems.push('JWT_PREVIOUS_PUBLIC_KEYS holds a key that cannot be read');
     }
   }
 
@@ -177,6 +205,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwt: {
       secret: jwtSecret!,
       privateKeyPem,
+      previousPublicKeysPem,
       accessTtlMs: e.JWT_ACCESS_TTL,
       refreshTtlMs: e.JWT_REFRESH_TTL,
       refreshGraceMs: e.JWT_REFRESH_GRACE,

@@ -21,6 +21,10 @@ export class UserEntity {
   @Column({ type: 'text', array: true, default: () => "'{user}'" })
   roles: string[];
 
+  /** Set when an operator disables the account: every sign-in is refused from then on. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { UserEntity } from '../../users/user.entity';
 import type { SessionJson } from './session-record';
 
 /**
@@ -18,6 +19,10 @@ export class SessionEntity {
 
   @Column({ name: 'user_id', type: 'uuid' })
   userId: string;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_sessions_user' })
+  user?: UserEntity;
 
   /** express-session's session object (cookie options + our `auth` record). */
   @Column({ type: 'jsonb' })

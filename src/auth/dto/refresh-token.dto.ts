@@ -1,0 +1,9 @@
+import { IsString, MaxLength, MinLength } from 'class-validator';
+
+/** `{refreshToken}` in the JSON body only — never a cookie, so there is no CSRF surface. */
+export class RefreshTokenDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(512)
+  refreshToken: string;
+}

@@ -1,0 +1,16 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { Public } from './decorators/auth.decorators';
+import { JwtKeyring } from './tokens/jwt-keyring';
+
+@Controller('.well-known')
+@Public()
+export class JwksController {
+  constructor(private readonly keyring: JwtKeyring) {}
+
+  /** Public keys (current + still-valid previous) for verifying our access tokens; `[]` under HS256. */
+  @Get('jwks.json')
+  @Header('Cache-Control', 'public, max-age=300')
+  jwks() {
+    return this.keyring.jwks;
+  }
+}

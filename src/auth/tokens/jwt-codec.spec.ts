@@ -1,0 +1,46 @@
+import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { JwtClaims, signJwt, verifyJwt } from './jwt-codec';
+import { thumbprint } from './jwt-keyring';
+
+const now = 1_800_000_000;
+const claims: JwtClaims = { sub: 'u1', sid: 'f1', roles: ['user'], iat: now, exp: now + 60, iss: 'iss', aud: 'aud', jti: 'j' };
+const secret = createSecretKey(Buffer.from('a-secret-that-is-definitely-long-enough'));
+const hsKeys = new Map([['', { alg: 'HS256' as const, key: secret }]]);
+const opts = { alg: 'HS256' as const, keys: hsKeys, issuer: 'iss', audience: 'aud', now };
+
+describe('jwt codec', () => {
+  it('round-trips HS256', () => {
+    expect(verifyJwt(signJwt(claims, { alg: 'HS256', key: secret }), opts)).toEqual({ ok: true, claims });
+  });
+
+  it('tells expired from invalid, and checks expiry at the exact second', () => {
+    const token = signJwt(claims, { alg: 'HS256', key: secret });
+    expect(verifyJwt(token, { ...opts, now: now + 59 }).ok).toBe(true);
+    expect(verifyJwt(token, { ...opts, now: now + 60 })).toMatchObject({ ok: false, reason: 'expired' });
+    expect(verifyJwt(token, { ...opts, audience: 'other' })).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
+  it('pins the algorithm: an EdDSA token is refused where HS256 is expected and vice versa', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const kid = thumbprint(publicKey);
+    const ed = signJwt(claims, { alg: 'EdDSA', kid, key: privateKey });
+    expect(verifyJwt(ed, opts)).toMatchObject({ ok: false, message: 'unexpected token algorithm' });
+    const edOpts = { ...opts, alg: 'EdDSA' as const, keys: new Map([[kid, { alg: 'EdDSA' as const, kid, key: publicKey }]]) };
+    expect(verifyJwt(ed, edOpts).ok).toBe(true);
+    expect(verifyJwt(signJwt(claims, { alg: 'HS256', key: secret }), edOpts)).toMatchObject({ ok: false });
+    expect(verifyJwt(signJwt(claims, { alg: 'EdDSA', kid: 'other', key: privateKey }), edOpts)).toMatchObject({ message: 'unknown key id' });
+  });
+
+  it('thumbprints follow RFC 7638 (its RSA example)', () => {
+    const { createPublicKey } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const key = createPublicKey({
+      format: 'jwk',
+      key: {
+        kty: 'RSA',
+        e: 'AQAB',
+        n: '0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw',
+      },
+    });
+    expect(thumbprint(key)).toBe('NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+  });
+});

@@ -1,0 +1,28 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { RefreshFamilyEntity } from './refresh-family.entity';
+
+/** A refresh token, stored only as SHA-256 of its value. Spent once rotated. */
+@Entity({ name: 'refresh_tokens' })
+@Index('IDX_refresh_tokens_family_id', ['familyId'])
+@Index('UQ_refresh_tokens_parent_hash', ['parentHash'], { unique: true })
+export class RefreshTokenEntity {
+  @PrimaryColumn({ type: 'text' })
+  hash: string;
+
+  @Column({ name: 'family_id', type: 'uuid' })
+  familyId: string;
+
+  @ManyToOne(() => RefreshFamilyEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'family_id', foreignKeyConstraintName: 'FK_refresh_tokens_family' })
+  family?: RefreshFamilyEntity;
+
+  /** The token this one succeeded; unique, so a token can never have two successors. */
+  @Column({ name: 'parent_hash', type: 'text', nullable: true })
+  parentHash: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'spent_at', type: 'timestamptz', nullable: true })
+  spentAt: Date | null;
+}

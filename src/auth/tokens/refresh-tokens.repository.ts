@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '../auth.types';
+import { RefreshFamilyEntity } from './refresh-family.entity';
+
+export interface NewFamily {
+  id: string;
+  userId: string;
+  absoluteExpiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+interface FamilyOwner {
+  familyId: string;
+  absoluteExpiresAt: Date;
+  user: AuthUser;
+}
+
+export type RotationOutcome =
+  | ({ kind: 'rotated' } & FamilyOwner)
+  /** The token was spent within the grace window and its successor is unused: same successor. */
+  | ({ kind: 'replayed' } & FamilyOwner)
+  | { kind: 'unknown' }
+  | { kind: 'expired' }
+  | { kind: 'revoked' }
+  /** A spent token came back outside the grace window: the family has just been revoked. */
+  | { kind: 'reused'; familyId: string; userId: string };
+
+interface OwnerRow {
+  family_id: string;
+  absolute_expires_at: Date;
+  user_id: string;
+  email: string;
+  display_name: string | null;
+  roles: string[];
+}
+
+const toOwner = (r: OwnerRow): FamilyOwner => ({
+  familyId: r.family_id,
+  absoluteExpiresAt: r.absolute_expires_at,
+  user: { id: r.user_id, email: r.email, displayName: r.display_name, roles: r.roles },
+});
+
+/** Refresh families and tokens: the only code touching `refresh_families` and `refresh_tokens`. */
+@Injectable()
+export class RefreshTokensRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** A new family with its first token, atomically. */
+  async createFamily(family: NewFamily, firstTokenHash: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      await em.insert(RefreshFamilyEntity, family);
+      await em.query(`INSERT INTO refresh_tokens (hash, family_id) VALUES ($1, $2)`, [firstTokenHash, family.id]);
+    });
+  }
+
+  /**
+   * Spends `hash` and records `successorHash` as its one successor — in a single statement, so
+   * "at most one successor" holds under any concurrency: the conditional UPDATE lets exactly one
+   * caller through (the others wait on the row lock, then see it spent), and the unique index on
+   * `parent_hash` backs it up. Callers that lose find out why with one more query.
+   */
+  async rotate(hash: string, successorHash: string, graceMs: number): Promise<RotationOutcome> {
+    const rotated: OwnerRow[] = await this.dataSource.query(
+      `WITH spent AS (
+         UPDATE refresh_tokens t SET spent_at = now()
+           FROM refresh_families f
+          WHERE t.hash = $1 AND t.spent_at IS NULL AND f.id = t.family_id
+            AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
+            AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = f.user_id AND u.disabled_at IS NOT NULL)
+         RETURNING t.family_id, f.user_id, f.absolute_expires_at
+       ), successor AS (
+         INSERT INTO refresh_tokens (hash, family_id, parent_hash) SELECT $2, family_id, $1 FROM spent
+       ), touched AS (
+         UPDATE refresh_families SET last_used_at = now() WHERE id IN (SELECT family_id FROM spent)
+       )
+       SELECT s.family_id, s.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles
+         FROM spent s JOIN users u ON u.id = s.user_id`,
+      [hash, successorHash],
+    );
+    if (rotated.length) return { kind: 'rotated', ...toOwner(rotated[0]) };
+
+    const [state]: Array<
+      OwnerRow & { revoked: boolean; expired: boolean; within_grace: boolean | null; successor_unused: boolean }
+    > = await this.dataSource.query(
+      `SELECT t.family_id, f.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles,
+              (f.revoked_at IS NOT NULL OR u.disabled_at IS NOT NULL) AS revoked,
+              f.absolute_expires_at <= now() AS expired,
+              t.spent_at >= now() - ($2::double precision * interval '1 millisecond') AS within_grace,
+              (s.hash IS NOT NULL AND s.spent_at IS NULL) AS successor_unused
+         FROM refresh_tokens t
+         JOIN refresh_families f ON f.id = t.family_id
+         JOIN users u ON u.id = f.user_id
+         LEFT JOIN refresh_tokens s ON s.parent_hash = t.hash
+        WHERE t.hash = $1`,
+      [hash, graceMs],
+    );
+    if (!state) return { kind: 'unknown' };
+    if (state.revoked) return { kind: 'revoked' };
+    if (state.expired) return { kind: 'expired' };
+    if (state.within_grace && state.successor_unused) return { kind: 'replayed', ...toOwner(state) };
+    // RFC 9700 §4.14.2: a spent refresh token presented again means it may be stolen.
+    await this.revokeFamily(state.family_id, 'reuse');
+    return { kind: 'reused', familyId: state.family_id, userId: state.user_id };
+  }
+
+  /** Revokes the family the token belongs to (spent or not). False when the token is unknown. */
+  async revokeFamilyOfToken(hash: string, reason: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE refresh_families SET revoked_at = COALESCE(revoked_at, now()), revoked_reason = COALESCE(revoked_reason, $2)
+        WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1)
+       RETURNING id`,
+      [hash, reason],
+    );
+    return rows.length > 0;
+  }
+
+  async revokeFamily(familyId: string, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
+      [familyId, reason],
+    );
+  }
+
+  /**
+   * For strict routes: is the family live and does it belong to this user? Returns the user's
+   * current roles, or null. One primary-key lookup joined to the user (a cache can wrap this).
+   */
+  async findLiveFamilyRoles(familyId: string, userId: string): Promise<string[] | null> {
+    const [row]: Array<{ roles: string[] }> = await this.dataSource.query(
+      `SELECT u.roles FROM refresh_families f JOIN users u ON u.id = f.user_id
+        WHERE f.id = $1 AND f.user_id = $2 AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
+          AND u.disabled_at IS NULL`,
+      [familyId, userId],
+    );
+    return row ? row.roles : null;
+  }
+}

@@ -1,0 +1,120 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { CodedHttpException } from '../../common/http-errors';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { AuthErrorCode, AuthUser } from '../auth.types';
+import { JwtClaims, signJwt, verifyJwt, JwtVerifyResult } from './jwt-codec';
+import { JwtKeyring } from './jwt-keyring';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
+
+export interface TokenPair {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Seconds. */
+  expiresIn: number;
+  refreshToken: string;
+  /** Seconds until the sign-in's absolute expiry (rotation never extends it). */
+  refreshExpiresIn: number;
+}
+
+export interface ClientMeta {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/** Refresh tokens: 32 random bytes, base64url (43 characters). Successors have the same shape. */
+export const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Issues, rotates and revokes tokens. Access tokens are stateless; refresh tokens are not. */
+@Injectable()
+export class TokenService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly keyring: JwtKeyring,
+    private readonly refreshTokens: RefreshTokensRepository,
+  ) {}
+
+  /** A new sign-in (refresh family) and its first token pair. */
+  async issue(user: AuthUser, meta: ClientMeta): Promise<TokenPair> {
+    const familyId = randomUUID();
+    const refreshToken = randomBytes(32).toString('base64url');
+    const absoluteExpiresAt = new Date(Date.now() + this.config.jwt.refreshTtlMs);
+    await this.refreshTokens.createFamily({ id: familyId, userId: user.id, absoluteExpiresAt, ...meta }, sha256(refreshToken));
+    return this.pair(user, familyId, refreshToken, absoluteExpiresAt);
+  }
+
+  /**
+   * Spends a refresh token for a new pair. Within `JWT_REFRESH_GRACE` of being spent, while its
+   * successor is unused, the same token returns the same successor (racing tabs stay signed in);
+   * otherwise a spent token revokes its whole family.
+   */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const successor = this.successorOf(refreshToken);
+    const outcome = await this.refreshTokens.rotate(sha256(refreshToken), sha256(successor), this.config.jwt.refreshGraceMs);
+    switch (outcome.kind) {
+      case 'rotated':
+      case 'replayed':
+        return this.pair(outcome.user, outcome.familyId, successor, outcome.absoluteExpiresAt);
+      case 'unknown':
+        throw refreshRefused(AuthErrorCode.TokenInvalid, 'Unknown refresh token; sign in again');
+      case 'expired':
+        throw refreshRefused(AuthErrorCode.TokenInvalid, 'Refresh token expired; sign in again');
+      case 'revoked':
+      case 'reused':
+        throw refreshRefused(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again');
+    }
+  }
+
+  /** Revokes the token's whole family. Unknown tokens are ignored (idempotent, no oracle). */
+  async revoke(refreshToken: string): Promise<void> {
+    await this.refreshTokens.revokeFamilyOfToken(sha256(refreshToken), 'revoked');
+  }
+
+  verifyAccessToken(token: string): JwtVerifyResult {
+    const { issuer, audience } = this.config.jwt;
+    return verifyJwt(token, { alg: this.keyring.alg, keys: this.keyring.verification, issuer, audience });
+  }
+
+  /** Strict routes: the user's current roles when the family is live, else null. */
+  liveFamilyRoles(familyId: string, userId: string): Promise<string[] | null> {
+    return this.refreshTokens.findLiveFamilyRoles(familyId, userId);
+  }
+
+  /**
+   * The successor of a refresh token is an HMAC of it under a server key: computable again for a
+   * grace-window replay, so no usable token is ever stored.
+   */
+  private successorOf(refreshToken: string): string {
+    return createHmac('sha256', this.keyring.refreshKey).update(refreshToken).digest('base64url');
+  }
+
+  private pair(user: AuthUser, familyId: string, refreshToken: string, absoluteExpiresAt: Date): TokenPair {
+    const now = Math.floor(Date.now() / 1000);
+    const { accessTtlMs, issuer, audience } = this.config.jwt;
+    const expiresIn = Math.floor(accessTtlMs / 1000);
+    const claims: JwtClaims = {
+      sub: user.id,
+      sid: familyId,
+      roles: user.roles,
+      email: user.email,
+      name: user.displayName,
+      iat: now,
+      exp: now + expiresIn,
+      iss: issuer,
+      aud: audience,
+      jti: randomUUID(),
+    };
+    return {
+      accessToken: signJwt(claims, this.keyring.signing),
+      tokenType: 'Bearer',
+      expiresIn,
+      refreshToken,
+      refreshExpiresIn: Math.max(0, Math.floor((absoluteExpiresAt.getTime() - Date.now()) / 1000)),
+    };
+  }
+}
+
+const refreshRefused = (code: AuthErrorCode, message: string) =>
+  new CodedHttpException(HttpStatus.UNAUTHORIZED, code, message);
