@@ -8,6 +8,7 @@ import { freePort, ROOT, spawnNode, Spawned, waitForHttp } from './utils/process
 // `npm start` runs it: the embedded database, its lock, restarts, and production secret checks.
 const MAIN = 'dist/src/main.js';
 const USER_CREATE = 'dist/src/cli/user-create.js';
+const USER_DISABLE = 'dist/src/cli/user-disable.js';
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, MAIN))) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does)`);
@@ -100,6 +101,28 @@ describe('embedded database (no DATABASE_URL)', () => {
     const bad = spawnNode(USER_CREATE, ['--email', 'nope', '--password', 'short'], { DATA_DIR: dataDir });
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toMatch(/email must be an email address/);
+  }, 60_000);
+
+  it('disables a user from the command line: the running server refuses the user at once', async () => {
+    const login = await fetch(`${base}/auth/session/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: GOOD_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    expect((await fetch(`${base}/examples/session`, { headers: { cookie } })).status).toBe(200);
+
+    const cli = spawnNode(USER_DISABLE, ['--email', email.toUpperCase()], { DATA_DIR: dataDir });
+    expect(await cli.exited).toBe(0);
+    expect(JSON.parse(cli.output())).toMatchObject({ email, disabled: true });
+    expect((await fetch(`${base}/examples/session`, { headers: { cookie } })).status).toBe(401);
+
+    const enable = spawnNode(USER_DISABLE, ['--email', email, '--enable'], { DATA_DIR: dataDir });
+    expect(await enable.exited).toBe(0);
+    const unknown = spawnNode(USER_DISABLE, ['--email', 'nobody@example.com'], { DATA_DIR: dataDir });
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output()).toMatch(/no user with email nobody@example.com/);
   }, 60_000);
 
   it('keeps registered users across a restart', async () => {

@@ -12,6 +12,9 @@ import { CsrfGuard } from './guards/csrf.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { JwksController } from './jwks.controller';
+import { AccountStatusService } from './sign-ins/account-status.service';
+import { SignInsController } from './sign-ins/sign-ins.controller';
+import { SignInsService } from './sign-ins/sign-ins.service';
 import { MeController } from './me.controller';
 import { RegistrationController } from './registration.controller';
 import { SessionAuthController } from './session-auth.controller';
@@ -40,7 +43,7 @@ export class AuthModule {
       module: AuthModule,
       global: true,
       imports: [UsersModule, PassportModule],
-      controllers: [RegistrationController, SessionAuthController, TokenAuthController, MeController, JwksController],
+      controllers: [RegistrationController, SessionAuthController, TokenAuthController, MeController, SignInsController, JwksController],
       providers: [
         { provide: AUTH_MODULE_OPTIONS, useValue: options },
         AuthService,
@@ -60,6 +63,8 @@ export class AuthModule {
         RefreshTokensRepository,
         TokenService,
         JwtStrategy,
+        SignInsService,
+        AccountStatusService,
         {
           provide: REQUEST_AUTH_STRATEGIES,
           inject: [SessionCookieStrategy, JwtStrategy],
@@ -73,7 +78,7 @@ export class AuthModule {
         RolesGuard,
         ...(options.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: AuthenticationGuard }]),
       ],
-      exports: [AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, TokenService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
+      exports: [AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, TokenService, SignInsService, AccountStatusService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
     };
   }
 }

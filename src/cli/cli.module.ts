@@ -1,13 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { DatabaseModule } from '../database/database.module';
+import { RedisModule } from '../redis/redis.module';
 import { UsersModule } from '../users/users.module';
 
-/** The slice of the app the command-line tools need: config, database, users. No HTTP. */
+/** The app without HTTP, for the command-line tools: config, database, Redis (when set), users, auth services. */
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
-    return { module: CliModule, imports: [AppConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), UsersModule] };
+    return {
+      module: CliModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        DatabaseModule.forRoot(databaseUrl),
+        RedisModule.forRoot(),
+        UsersModule,
+        AuthModule.forRoot({ globalGuard: false }),
+      ],
+    };
   }
 }

@@ -39,6 +39,12 @@ export class UsersRepository {
     }
   }
 
+  /** Sets or clears `disabled_at`; false when no user has that id. */
+  async setDisabled(id: string, disabled: boolean): Promise<boolean> {
+    const result = await this.users.update({ id }, { disabledAt: disabled ? () => 'now()' : null });
+    return (result.affected ?? 0) > 0;
+  }
+
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
   }

@@ -57,6 +57,10 @@ export class UsersService {
     await this.users.updatePasswordHash(userId, await this.hasher.hash(password));
   }
 
+  setDisabled(userId: string, disabled: boolean): Promise<boolean> {
+    return this.users.setDisabled(userId, disabled);
+  }
+
   findById(id: string): Promise<UserEntity | null> {
     return this.users.findById(id);
   }

@@ -24,6 +24,25 @@ return 1`;
  * revoked. connect-redis was not used: its `set` upserts, which resurrects a session destroyed
  * while a slow request was in flight, and it keeps no per-user index.
  */
+/** A stored hash → a record, or null when missing or past either deadline. */
+function live(sidHash: string, h: Record<string, string> | undefined, now: number): SessionRecord | null {
+  if (!h?.data) return null;
+  const record: SessionRecord = {
+    sidHash,
+    publicId: h.publicId,
+    userId: h.userId,
+    data: JSON.parse(h.data) as SessionJson,
+    createdAt: Number(h.createdAt),
+    lastSeenAt: Number(h.lastSeenAt),
+    idleExpiresAt: Number(h.idleExpiresAt),
+    absoluteExpiresAt: Number(h.absoluteExpiresAt),
+    userAgent: h.userAgent || null,
+    ip: h.ip || null,
+  };
+  // Redis expires keys itself; checking again keeps both backends exact to the millisecond.
+  return record.idleExpiresAt > now && record.absoluteExpiresAt > now ? record : null;
+}
+
 export class RedisSessionsRepository implements SessionBackend {
   constructor(private readonly redis: RedisClient) {}
 
@@ -49,22 +68,49 @@ export class RedisSessionsRepository implements SessionBackend {
   }
 
   async findLive(sidHash: string, now: number): Promise<SessionRecord | null> {
-    const h = await this.redis.hGetAll(KEY(sidHash));
-    if (!h.data) return null;
-    const record: SessionRecord = {
-      sidHash,
-      publicId: h.publicId,
-      userId: h.userId,
-      data: JSON.parse(h.data) as SessionJson,
-      createdAt: Number(h.createdAt),
-      lastSeenAt: Number(h.lastSeenAt),
-      idleExpiresAt: Number(h.idleExpiresAt),
-      absoluteExpiresAt: Number(h.absoluteExpiresAt),
-      userAgent: h.userAgent || null,
-      ip: h.ip || null,
-    };
-    // Redis expires keys itself; checking again keeps both backends exact to the millisecond.
-    return record.idleExpiresAt > now && record.absoluteExpiresAt > now ? record : null;
+    return live(sidHash, await this.redis.hGetAll(KEY(sidHash)), now);
+  }
+
+  async listForUser(userId: string, now: number): Promise<SessionRecord[]> {
+    const index = USER_INDEX(userId);
+    await this.redis.zRemRangeByScore(index, '-inf', now); // past their absolute expiry
+    const hashes = await this.redis.zRange(index, 0, -1);
+    if (!hashes.length) return [];
+    const multi = this.redis.multi();
+    for (const h of hashes) multi.hGetAll(KEY(h));
+    const found = (await multi.exec()) as unknown as Array<Record<string, string>>;
+    const records: SessionRecord[] = [];
+    const gone: string[] = [];
+    hashes.forEach((h, i) => {
+      const r = live(h, found[i], now);
+      if (r) records.push(r);
+      else gone.push(h);
+    });
+    if (gone.length) await this.redis.zRem(index, gone); // idle-expired keys Redis already dropped
+    return records.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async removeForUser(userId: string, publicId: string): Promise<boolean> {
+    const target = (await this.listForUser(userId, Date.now())).find((r) => r.publicId === publicId);
+    if (!target) return false;
+    await this.remove(target.sidHash);
+    return true;
+  }
+
+  async removeAllForUser(userId: string, exceptPublicId?: string): Promise<void> {
+    const index = USER_INDEX(userId);
+    const hashes = await this.redis.zRange(index, 0, -1);
+    if (!hashes.length) return;
+    const keep = exceptPublicId
+      ? (await this.listForUser(userId, Date.now())).find((r) => r.publicId === exceptPublicId)?.sidHash
+      : undefined;
+    const doomed = hashes.filter((h) => h !== keep);
+    if (!doomed.length) return;
+    await this.redis
+      .multi()
+      .del(doomed.map(KEY))
+      .zRem(index, doomed)
+      .exec();
   }
 
   async updateData(sidHash: string, data: SessionJson): Promise<void> {

@@ -39,6 +39,12 @@ export interface SessionBackend {
   /** Records activity: last seen = now, idle expiry slides (capped by the absolute expiry). */
   touch(sidHash: string, now: number, idleTtlMs: number): Promise<void>;
   remove(sidHash: string): Promise<void>;
+  /** The user's live sessions, newest first. */
+  listForUser(userId: string, now: number): Promise<SessionRecord[]>;
+  /** Ends one of the user's sessions by its public id; false when the user has no such session. */
+  removeForUser(userId: string, publicId: string): Promise<boolean>;
+  /** Ends every session of the user except `exceptPublicId`. */
+  removeAllForUser(userId: string, exceptPublicId?: string): Promise<void>;
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;
 }

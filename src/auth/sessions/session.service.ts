@@ -72,7 +72,7 @@ export class SessionService {
     await this.load(req, res);
     await promisify(req.session.regenerate.bind(req.session))();
     const now = Date.now();
-    const auth: SessionAuth = { user, signInId: randomUUID(), csrfToken: randomBytes(32).toString('base64url') };
+    const auth: SessionAuth = { user, signInId: randomUUID(), csrfToken: newCsrfToken() };
     req.session.auth = auth;
     const { idleTtlMs, absoluteTtlMs } = this.config.session;
     await this.backend.create({
@@ -90,10 +90,33 @@ export class SessionService {
     return auth;
   }
 
-  /** Deletes the session from the store and clears the cookie. */
-  async destroy(req: Request, res: Response): Promise<void> {
-    if (req.session) await promisify(req.session.destroy.bind(req.session))();
+  /**
+   * Same sign-in, new session id and CSRF token (after a password change): whoever copied the
+   * old cookie or token loses it, the user stays signed in.
+   */
+  async renew(req: Request, res: Response): Promise<SessionAuth> {
+    await this.load(req, res);
+    const auth = this.current(req);
+    const record = auth && (await this.backend.findLive(hashSessionId(req.sessionID), Date.now()));
+    if (!auth || !record) throw new Error('renew() needs a live session');
+    await promisify(req.session.regenerate.bind(req.session))(); // removes the old id from the store
+    const renewed: SessionAuth = { ...auth, csrfToken: newCsrfToken() };
+    req.session.auth = renewed;
+    await this.backend.create({ ...record, sidHash: hashSessionId(req.sessionID), data: toPlainSession(req.session) });
+    return renewed;
+  }
+
+  /** Clears the session cookie on this response (the session itself is ended elsewhere). */
+  clearCookie(res: Response): void {
     const { httpOnly, sameSite, path, secure } = this.cookieOptions;
     res.clearCookie(this.cookieName, { httpOnly, sameSite, path, secure });
   }
+
+  /** Deletes the session from the store and clears the cookie. */
+  async destroy(req: Request, res: Response): Promise<void> {
+    if (req.session) await promisify(req.session.destroy.bind(req.session))();
+    this.clearCookie(res);
+  }
 }
+
+const newCsrfToken = () => randomBytes(32).toString('base64url');

@@ -58,6 +58,27 @@ export class SessionsRepository implements SessionBackend {
     await this.sessions.delete({ id: sidHash });
   }
 
+  async listForUser(userId: string, now: number): Promise<SessionRecord[]> {
+    const at = new Date(now);
+    const rows = await this.sessions
+      .createQueryBuilder('s')
+      .where('s.userId = :userId AND s.revokedAt IS NULL AND s.idleExpiresAt > :at AND s.absoluteExpiresAt > :at', { userId, at })
+      .orderBy('s.createdAt', 'DESC')
+      .getMany();
+    return rows.map(toRecord);
+  }
+
+  async removeForUser(userId: string, publicId: string): Promise<boolean> {
+    const result = await this.sessions.delete({ userId, publicId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async removeAllForUser(userId: string, exceptPublicId?: string): Promise<void> {
+    const q = this.sessions.createQueryBuilder().delete().where('user_id = :userId', { userId });
+    if (exceptPublicId) q.andWhere('public_id <> :exceptPublicId', { exceptPublicId });
+    await q.execute();
+  }
+
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
   }

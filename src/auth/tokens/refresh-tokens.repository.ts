@@ -36,6 +36,9 @@ interface OwnerRow {
   roles: string[];
 }
 
+/** What TypeORM's `query()` returns for an UPDATE on PostgreSQL: `[rows, affected count]`. */
+type UpdateResult = [unknown[], number];
+
 const toOwner = (r: OwnerRow): FamilyOwner => ({
   familyId: r.family_id,
   absoluteExpiresAt: r.absolute_expires_at,
@@ -107,19 +110,47 @@ export class RefreshTokensRepository {
 
   /** Revokes the family the token belongs to (spent or not). False when the token is unknown. */
   async revokeFamilyOfToken(hash: string, reason: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const result: UpdateResult = await this.dataSource.query(
       `UPDATE refresh_families SET revoked_at = COALESCE(revoked_at, now()), revoked_reason = COALESCE(revoked_reason, $2)
-        WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1)
-       RETURNING id`,
+        WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1)`,
       [hash, reason],
     );
-    return rows.length > 0;
+    return result[1] > 0;
   }
 
   async revokeFamily(familyId: string, reason: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
       [familyId, reason],
+    );
+  }
+
+  /** The user's live families (sign-ins), newest first. */
+  listLiveForUser(userId: string): Promise<RefreshFamilyEntity[]> {
+    return this.dataSource
+      .getRepository(RefreshFamilyEntity)
+      .createQueryBuilder('f')
+      .where('f.userId = :userId AND f.revokedAt IS NULL AND f.absoluteExpiresAt > now()', { userId })
+      .orderBy('f.createdAt', 'DESC')
+      .getMany();
+  }
+
+  /** Revokes one of the user's live families; false when the user has no such live family. */
+  async revokeForUser(userId: string, familyId: string, reason: string): Promise<boolean> {
+    const result: UpdateResult = await this.dataSource.query(
+      `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $3
+        WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND absolute_expires_at > now()`,
+      [familyId, userId, reason],
+    );
+    return result[1] > 0;
+  }
+
+  /** Revokes every live family of the user except `exceptFamilyId`. */
+  async revokeAllForUser(userId: string, reason: string, exceptFamilyId?: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2
+        WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid)`,
+      [userId, reason, exceptFamilyId ?? null],
     );
   }
 

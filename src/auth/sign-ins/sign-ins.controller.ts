@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CodedHttpException } from '../../common/http-errors';
+import { JsonBody } from '../../common/json-body.guard';
+import { UsersService } from '../../users/users.service';
+import { AuthContext, AuthErrorCode, AuthStrategy } from '../auth.types';
+import { Auth, CurrentAuth } from '../decorators/auth.decorators';
+import { ChangePasswordDto } from '../dto/change-password.dto';
+import { PasswordHasher } from '../passwords/password-hasher';
+import { SessionService } from '../sessions/session.service';
+import { SignInsService, SignInView } from './sign-ins.service';
+
+/** The caller's own sign-ins, whichever way they signed in. Cookie callers need the CSRF token for changes. */
+@Controller('auth')
+@Auth(AuthStrategy.Session, AuthStrategy.Jwt)
+export class SignInsController {
+  constructor(
+    private readonly signIns: SignInsService,
+    private readonly sessions: SessionService,
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  /** `GET /auth/sessions` → the caller's live sessions and token families, `current` marking this one. */
+  @Get('sessions')
+  list(@CurrentAuth() auth: AuthContext): Promise<SignInView[]> {
+    return this.signIns.list(auth.user.id, auth);
+  }
+
+  /** `DELETE /auth/sessions/:id` → 204; that sign-in stops working at once. 404 when not the caller's. */
+  @Delete('sessions/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async revoke(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<void> {
+    if (!(await this.signIns.revoke(auth.user.id, id))) throw new NotFoundException('No such sign-in');
+    if (auth.strategy === AuthStrategy.Session && auth.signInId === id) this.sessions.clearCookie(res);
+  }
+
+  /** `POST /auth/sessions/revoke-others` → 204; every sign-in but this one is revoked. */
+  @Post('sessions/revoke-others')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async revokeOthers(@CurrentAuth() auth: AuthContext): Promise<void> {
+    await this.signIns.revokeAll(auth.user.id, 'revoked', auth);
+  }
+
+  /**
+   * `POST /auth/password {currentPassword, newPassword}` → 204. Every other sign-in is revoked;
+   * this one is kept (a session gets a new id and CSRF token: fetch it from `GET /auth/csrf`).
+   */
+  @Post('password')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @JsonBody()
+  async changePassword(
+    @CurrentAuth() auth: AuthContext,
+    @Body() dto: ChangePasswordDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
+    const user = await this.users.findById(auth.user.id);
+    if (!user || !(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+      throw new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.CredentialsInvalid, 'Current password is incorrect');
+    }
+    if (dto.newPassword === dto.currentPassword) {
+      throw new CodedHttpException(HttpStatus.BAD_REQUEST, 'password_unchanged', 'newPassword must differ from currentPassword');
+    }
+    await this.users.setPassword(user.id, dto.newPassword);
+    await this.signIns.revokeAll(user.id, 'password_change', auth);
+    if (auth.strategy === AuthStrategy.Session) await this.sessions.renew(req, res);
+  }
+}

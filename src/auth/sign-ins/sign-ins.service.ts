@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuthContext, AuthStrategy } from '../auth.types';
+import { SESSION_BACKEND, SessionBackend } from '../sessions/session-record';
+import { RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
+
+/** One row of the sign-in ledger (API.md `GET /auth/sessions`). */
+export interface SignInView {
+  id: string;
+  kind: 'session' | 'token';
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+
+export type RevocationReason = 'revoked' | 'password_change' | 'disabled';
+
+/**
+ * The sign-in ledger: a user's browser sessions (database or Redis) and token families
+ * (PostgreSQL) as one list, and revocation that works the same for both. Ids are the sessions'
+ * public ids and the families' ids — never a cookie value or a token hash.
+ */
+@Injectable()
+export class SignInsService {
+  constructor(
+    @Inject(SESSION_BACKEND) private readonly sessions: SessionBackend,
+    private readonly families: RefreshTokensRepository,
+  ) {}
+
+  async list(userId: string, current?: AuthContext): Promise<SignInView[]> {
+    const iso = (ms: number | Date) => new Date(ms).toISOString();
+    const [sessions, families] = await Promise.all([this.sessions.listForUser(userId, Date.now()), this.families.listLiveForUser(userId)]);
+    const views: SignInView[] = [
+      ...sessions.map((s) => ({
+        id: s.publicId,
+        kind: 'session' as const,
+        createdAt: iso(s.createdAt),
+        lastSeenAt: iso(s.lastSeenAt),
+        expiresAt: iso(Math.min(s.idleExpiresAt, s.absoluteExpiresAt)),
+        userAgent: s.userAgent,
+        ip: s.ip,
+        current: current?.strategy === AuthStrategy.Session && current.signInId === s.publicId,
+      })),
+      ...families.map((f) => ({
+        id: f.id,
+        kind: 'token' as const,
+        createdAt: iso(f.createdAt),
+        lastSeenAt: iso(f.lastUsedAt),
+        expiresAt: iso(f.absoluteExpiresAt),
+        userAgent: f.userAgent,
+        ip: f.ip,
+        current: current?.strategy === AuthStrategy.Jwt && current.signInId === f.id,
+      })),
+    ];
+    return views.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** Ends one of the user's sign-ins at once. False when the user has no such live sign-in. */
+  async revoke(userId: string, signInId: string): Promise<boolean> {
+    if (!UUID.test(signInId)) return false;
+    if (await this.sessions.removeForUser(userId, signInId)) return true;
+    return this.families.revokeForUser(userId, signInId, 'revoked');
+  }
+
+  /** Ends every sign-in of the user except `keep` (the caller's own, when given). */
+  async revokeAll(userId: string, reason: RevocationReason, keep?: AuthContext): Promise<void> {
+    await Promise.all([
+      this.sessions.removeAllForUser(userId, keep?.strategy === AuthStrategy.Session ? keep.signInId : undefined),
+      this.families.revokeAllForUser(userId, reason, keep?.strategy === AuthStrategy.Jwt ? keep.signInId : undefined),
+    ]);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
