@@ -2,6 +2,7 @@ import { LogLevel } from '@nestjs/common';
 import type { ModuleImport } from './app.module';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
@@ -18,6 +19,18 @@ export const BODY_LIMIT = '100kb';
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  // Security headers (nosniff, frame denial, HSTS, a locked-down CSP for this JSON API, …).
+  app.use(helmet());
+  if (config.corsOrigins.length) {
+    // Credentialed CORS only for the listed origins; everyone else gets no CORS headers at all.
+    app.enableCors({
+      origin: config.corsOrigins,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token'],
+      maxAge: 600,
+    });
+  }
   // JSON only: no urlencoded parser, so form posts never reach a handler as data.
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
   app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {

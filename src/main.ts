@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.setup';
+import { trackInFlight } from './common/graceful-shutdown';
 import { loadDotEnv } from './config/env-file';
 import { ConfigError, loadConfig } from './config/load-config';
 import { EmbeddedDatabaseLockedError, openDatabase } from './database/embedded-postgres';
@@ -17,6 +18,7 @@ async function bootstrap(): Promise<void> {
   }
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const app = await createApp(config, db.url);
+  const inFlight = trackInFlight(app);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -24,7 +26,7 @@ async function bootstrap(): Promise<void> {
     stopping = true;
     logger.log(`${signal} received: draining requests and closing pools`);
     try {
-      await app.close();
+      await inFlight.drain();
       await db.close();
     } finally {
       process.exit(0);

@@ -125,8 +125,40 @@ describe('embedded database (no DATABASE_URL)', () => {
     expect(unknown.output()).toMatch(/no user with email nobody@example.com/);
   }, 60_000);
 
-  it('keeps registered users across a restart', async () => {
+  it('never logs passwords, tokens, cookies or hashes', async () => {
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const secretPassword = 'log-canary passphrase 7731';
+    const who = uniqueEmail('canary');
+    expect((await post('/auth/register', { email: who, password: secretPassword })).status).toBe(201);
+    const session = await post('/auth/session/login', { email: who, password: secretPassword });
+    const cookie = session.headers.get('set-cookie')!.split(';')[0];
+    const { csrfToken } = (await session.json()) as { csrfToken: string };
+    const tokens = (await (await post('/auth/token', { email: who, password: secretPassword })).json()) as { accessToken: string; refreshToken: string };
+    const rotated = (await (await post('/auth/token/refresh', { refreshToken: tokens.refreshToken })).json()) as { refreshToken: string };
+    await post('/auth/token', { email: who, password: 'wrong-canary-password' });
+    await post('/auth/password', { currentPassword: 'wrong-canary-password', newPassword: 'x' }, { cookie, 'x-csrf-token': csrfToken });
+    await fetch(`${base}/examples/jwt`, { headers: { authorization: `Bearer ${tokens.accessToken}x` } });
+    await fetch(`${base}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"password":"${secretPassword}",` });
+
+    const logs = server!.output();
+    for (const secret of [secretPassword, 'wrong-canary-password', cookie.split('=')[1], csrfToken, tokens.accessToken, tokens.refreshToken, rotated.refreshToken]) {
+      expect(logs).not.toContain(secret);
+    }
+    expect(logs).not.toContain('$argon2');
+  }, 60_000);
+
+  it('drains in-flight requests on SIGTERM, then keeps registered users across a restart', async () => {
+    const inFlight = Array.from({ length: 8 }, () =>
+      fetch(`${base}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: GOOD_PASSWORD }),
+      }).then((r) => r.status),
+    );
+    await new Promise((r) => setTimeout(r, 15)); // accepted, and hashing
     await stop(server!);
+    expect(await Promise.all(inFlight)).toEqual(Array(8).fill(200));
     expect(existsSync(join(dataDir, 'embedded-db.lock'))).toBe(false);
     server = await start();
     expect((await register()).status).toBe(409);

@@ -11,6 +11,7 @@ import { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './guards/au
 import { CsrfGuard } from './guards/csrf.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
+import { HousekeepingService } from './housekeeping.service';
 import { JwksController } from './jwks.controller';
 import { AccountStatusService } from './sign-ins/account-status.service';
 import { SignInsController } from './sign-ins/sign-ins.controller';
@@ -30,6 +31,9 @@ import { TokenAuthController } from './token-auth.controller';
 import { JwtKeyring } from './tokens/jwt-keyring';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
 import { TokenService } from './tokens/token.service';
+import { COUNTER_STORE, CounterStore, MemoryCounterStore, RedisCounterStore } from './throttling/counter.store';
+import { IpThrottleGuard } from './throttling/ip-throttle.guard';
+import { LoginThrottleService } from './throttling/login-throttle.service';
 
 /**
  * Sessions and JWT side by side, chosen per route with `@Auth()`. Import once:
@@ -58,6 +62,14 @@ export class AuthModule {
             redis ? new RedisSessionsRepository(redis) : db,
         },
         SessionService,
+        {
+          // Throttling counters: Redis when REDIS_URL is set (shared by every instance), else memory.
+          provide: COUNTER_STORE,
+          inject: [REDIS_CLIENT],
+          useFactory: (redis: RedisClient | null): CounterStore => (redis ? new RedisCounterStore(redis) : new MemoryCounterStore()),
+        },
+        LoginThrottleService,
+        IpThrottleGuard,
         SessionCookieStrategy,
         { provide: JwtKeyring, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new JwtKeyring(config.jwt) },
         RefreshTokensRepository,
@@ -65,6 +77,7 @@ export class AuthModule {
         JwtStrategy,
         SignInsService,
         AccountStatusService,
+        HousekeepingService,
         {
           provide: REQUEST_AUTH_STRATEGIES,
           inject: [SessionCookieStrategy, JwtStrategy],
@@ -78,7 +91,7 @@ export class AuthModule {
         RolesGuard,
         ...(options.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: AuthenticationGuard }]),
       ],
-      exports: [AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, TokenService, SignInsService, AccountStatusService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
+      exports: [HousekeepingService, LoginThrottleService, IpThrottleGuard, AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, TokenService, SignInsService, AccountStatusService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
     };
   }
 }

@@ -1,5 +1,6 @@
-import { Body, ConflictException, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { JsonBody } from '../common/json-body.guard';
+import { Body, ConflictException, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { JsonBodyGuard } from '../common/json-body.guard';
+import { IpThrottleGuard } from './throttling/ip-throttle.guard';
 import { RegisterDto } from '../users/dto/register.dto';
 import { toUserView, UserView } from '../users/user.view';
 import { EmailTakenError } from '../users/users.repository';
@@ -14,7 +15,7 @@ export class RegistrationController {
   @Post('register')
   @Public()
   @HttpCode(HttpStatus.CREATED)
-  @JsonBody()
+  @UseGuards(IpThrottleGuard, JsonBodyGuard)
   async register(@Body() dto: RegisterDto): Promise<UserView> {
     try {
       return toUserView(await this.users.create(dto));

@@ -4,6 +4,7 @@ import { JsonBodyGuard } from '../common/json-body.guard';
 import { AuthStrategy, AuthUser } from './auth.types';
 import { Auth, Public } from './decorators/auth.decorators';
 import { LocalAuthGuard } from './guards/local-auth.guard';
+import { IpThrottleGuard } from './throttling/ip-throttle.guard';
 import { SessionService } from './sessions/session.service';
 
 @Controller('auth')
@@ -17,7 +18,7 @@ export class SessionAuthController {
   @Post('session/login')
   @Public()
   @HttpCode(HttpStatus.OK)
-  @UseGuards(JsonBodyGuard, LocalAuthGuard)
+  @UseGuards(IpThrottleGuard, JsonBodyGuard, LocalAuthGuard)
   async login(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const user = req.user as AuthUser;
     const { csrfToken } = await this.sessions.establish(req, res, user);

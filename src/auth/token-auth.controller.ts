@@ -5,6 +5,7 @@ import { AuthErrorCode, AuthUser } from './auth.types';
 import { Public } from './decorators/auth.decorators';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
+import { IpThrottleGuard } from './throttling/ip-throttle.guard';
 import { CodedHttpException } from '../common/http-errors';
 import { REFRESH_TOKEN_PATTERN, TokenPair, TokenService } from './tokens/token.service';
 
@@ -18,7 +19,7 @@ export class TokenAuthController {
   /** `POST /auth/token {email, password}` → 200 a token pair (a new sign-in); 401 as login. */
   @Post()
   @HttpCode(HttpStatus.OK)
-  @UseGuards(JsonBodyGuard, LocalAuthGuard)
+  @UseGuards(IpThrottleGuard, JsonBodyGuard, LocalAuthGuard)
   issue(@Req() req: Request): Promise<TokenPair> {
     return this.tokens.issue(req.user as AuthUser, {
       userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT) ?? null,
@@ -29,7 +30,7 @@ export class TokenAuthController {
   /** `POST /auth/token/refresh {refreshToken}` → 200 a new pair; the presented token is spent. */
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
-  @JsonBody()
+  @UseGuards(IpThrottleGuard, JsonBodyGuard)
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPair> {
     if (!REFRESH_TOKEN_PATTERN.test(dto.refreshToken)) {
       throw new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.TokenInvalid, 'Unknown refresh token; sign in again');

@@ -5,7 +5,16 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 // connections, 57014 statement timeout (a bounded query gave up).
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|57014)$/;
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|connect ECONNREFUSED|The client is closed|Socket closed unexpectedly|ClientClosedError/i;
+  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|connect ECONNREFUSED|The client is (closed|offline)|Socket closed unexpectedly|Connection timeout/i;
+// node-redis error classes for a Redis that is down or unreachable.
+const UNAVAILABLE_NAMES = new Set([
+  'ConnectionTimeoutError',
+  'SocketTimeoutError',
+  'ClientClosedError',
+  'ClientOfflineError',
+  'SocketClosedUnexpectedlyError',
+  'ReconnectStrategyError',
+]);
 
 /**
  * True when an error means a dependency (PostgreSQL, Redis) is unreachable or overloaded, as
@@ -18,7 +27,7 @@ export function isDependencyUnavailable(err: unknown): boolean {
       return true;
     }
     if (typeof candidate.message === 'string' && UNAVAILABLE_MESSAGE.test(candidate.message)) return true;
-    if (candidate.name === 'ConnectionTimeoutError' || candidate.name === 'ClientClosedError') return true;
+    if (typeof candidate.name === 'string' && UNAVAILABLE_NAMES.has(candidate.name)) return true;
     e = e instanceof QueryFailedError ? candidate.driverError : candidate.cause;
   }
   return false;

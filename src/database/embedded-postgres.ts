@@ -1,6 +1,7 @@
 import { mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PgliteServer } from './pglite-server';
 
 /** A database the app can reach with an ordinary `postgres://` URL. */
 export interface DatabaseHandle {
@@ -30,8 +31,8 @@ export class EmbeddedDatabaseLockedError extends Error {
  *
  * - `DATABASE_URL` set: that PostgreSQL, nothing to start.
  * - Otherwise the embedded PostgreSQL (PGlite, file-backed in `DATA_DIR/pgdata`), served on a
- *   loopback port to the ordinary `pg` driver, so the app's code path is the same as on a real
- *   server (and each pooled connection gets its own transaction state — see STACK-NOTES).
+ *   loopback port to the ordinary `pg` driver (`PgliteServer`), so the app's code path is the
+ *   same as on a real server.
  *   A lock file (`DATA_DIR/embedded-db.lock`, holding the pid and URL) stops a second process from
  *   opening the same folder. With `shareRunning`, a process that finds a live owner (e.g. the CLI
  *   beside a running server) connects through the owner's socket instead of failing.
@@ -88,17 +89,15 @@ async function startEmbedded(dataDir: string, lockPath: string): Promise<Databas
   try {
     // Loaded lazily: only the embedded mode pays for PGlite's WebAssembly.
     const { PGlite } = await import('@electric-sql/pglite');
-    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     const db = await PGlite.create(join(dataDir, 'pgdata'));
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 100 });
-    await server.start();
-    const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+    const server = new PgliteServer(db);
+    const url = await server.listen();
     writeLock(lockPath, { pid: process.pid, url });
     return {
       url,
       embeddedOwner: true,
       close: async () => {
-        await server.stop();
+        await server.close();
         await db.close();
         releaseLock();
         process.removeListener('exit', releaseLock);

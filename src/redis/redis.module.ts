@@ -53,7 +53,9 @@ export class RedisModule {
           useFactory: async (config: AppConfig): Promise<RedisClient | null> => {
             if (!config.redisUrl) return null;
             const client = createRedisClient(config.redisUrl);
-            await client.connect();
+            // Not awaited: with Redis down at boot the app still starts (JWT routes work, routes
+            // that need Redis answer 503) and the client keeps reconnecting in the background.
+            client.connect().catch(() => undefined);
             return client;
           },
         },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { PgliteServer } from '../../src/database/pglite-server';
 
 /**
  * Jest global setup: one database for the whole run, its URL in TEST_DATABASE_URL.
@@ -31,15 +32,13 @@ export default async function globalSetup(): Promise<void> {
     return;
   }
   const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const db = await PGlite.create();
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 200 });
-  await server.start();
-  process.env.TEST_DATABASE_URL = `postgres://postgres@${server.getServerConn()}/postgres`;
+  const server = new PgliteServer(db);
+  process.env.TEST_DATABASE_URL = await server.listen();
   process.env.TEST_DATABASE_KIND = 'pglite';
   state.__TEST_DB__ = {
     stop: async () => {
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };

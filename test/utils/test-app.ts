@@ -32,13 +32,17 @@ export async function startTestApp(
   env: Record<string, string | undefined> = {},
   imports: ModuleImport[] = [],
 ): Promise<TestApp> {
-  const databaseUrl = process.env.TEST_DATABASE_URL;
+  // TEST_DATABASE_URL_OVERRIDE lets a suite reach the run's database another way (through a proxy).
+  const databaseUrl = env.TEST_DATABASE_URL_OVERRIDE ?? process.env.TEST_DATABASE_URL;
   if (!databaseUrl) throw new Error('TEST_DATABASE_URL is not set: run the suites through jest (global setup)');
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-test-')),
     REDIS_URL: process.env.TEST_REDIS_URL,
     ...TEST_SECRETS,
+    // Every suite shares 127.0.0.1: throttling is off unless a test turns it on.
+    LOGIN_RATE_LIMIT_PER_IP: '1000000',
+    LOGIN_MAX_FAILURES: '1000',
     ...env,
   });
   const app = await createApp(config, databaseUrl, { logger: false, imports });

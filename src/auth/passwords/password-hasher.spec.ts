@@ -27,7 +27,7 @@ describe('PasswordHasher', () => {
 
 describe('passwordProblem', () => {
   it('accepts 8 to 128 characters of anything, counting code points', () => {
-    expect(passwordProblem('12345678')).toBeUndefined();
+    expect(passwordProblem('k3#v9!qZ')).toBeUndefined();
     expect(passwordProblem('        ')).toBeUndefined();
     expect(passwordProblem('🔑'.repeat(128))).toBeUndefined();
   });
@@ -35,5 +35,11 @@ describe('passwordProblem', () => {
     expect(passwordProblem('1234567')).toMatch(/at least 8/);
     expect(passwordProblem('x'.repeat(129))).toMatch(/at most 128/);
     expect(passwordProblem(12345678)).toMatch(/must be a string/);
+  });
+  it('refuses common passwords, whatever their case', () => {
+    for (const p of ['password', 'PASSWORD1', 'iloveyou', '12345678', 'qwertyuiop', 'baseball1']) {
+      expect(passwordProblem(p)).toMatch(/too common/);
+    }
+    expect(passwordProblem('correct horse battery staple')).toBeUndefined();
   });
 });

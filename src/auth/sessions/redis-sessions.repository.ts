@@ -128,6 +128,11 @@ export class RedisSessionsRepository implements SessionBackend {
     await tx.exec();
   }
 
+  /** Redis expires session keys itself; index entries are trimmed whenever a user's list is read. */
+  async pruneExpired(): Promise<number> {
+    return 0;
+  }
+
   async ping(): Promise<void> {
     await this.redis.ping();
   }

@@ -45,6 +45,8 @@ export interface SessionBackend {
   removeForUser(userId: string, publicId: string): Promise<boolean>;
   /** Ends every session of the user except `exceptPublicId`. */
   removeAllForUser(userId: string, exceptPublicId?: string): Promise<void>;
+  /** Deletes sessions past either deadline (or revoked); returns how many. */
+  pruneExpired(now: number): Promise<number>;
   /** Cheap liveness probe for /health. */
   ping(): Promise<void>;
 }

@@ -79,6 +79,16 @@ export class SessionsRepository implements SessionBackend {
     await q.execute();
   }
 
+  async pruneExpired(now: number): Promise<number> {
+    const at = new Date(now);
+    const result = await this.sessions
+      .createQueryBuilder()
+      .delete()
+      .where('idle_expires_at <= :at OR absolute_expires_at <= :at OR revoked_at IS NOT NULL', { at })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
   }

@@ -8,6 +8,7 @@ import { Auth, CurrentAuth } from '../decorators/auth.decorators';
 import { ChangePasswordDto } from '../dto/change-password.dto';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { SessionService } from '../sessions/session.service';
+import { LoginThrottleService } from '../throttling/login-throttle.service';
 import { SignInsService, SignInView } from './sign-ins.service';
 
 /** The caller's own sign-ins, whichever way they signed in. Cookie callers need the CSRF token for changes. */
@@ -19,6 +20,7 @@ export class SignInsController {
     private readonly sessions: SessionService,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   /** `GET /auth/sessions` → the caller's live sessions and token families, `current` marking this one. */
@@ -56,7 +58,11 @@ export class SignInsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<void> {
     const user = await this.users.findById(auth.user.id);
-    if (!user || !(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+    if (!user) throw new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.SigninRevoked, 'This account no longer exists');
+    // Guessing the current password here counts against the account like failed logins.
+    await this.throttle.assertAccountOpen(user.email);
+    if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
+      await this.throttle.recordFailure(user.email);
       throw new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.CredentialsInvalid, 'Current password is incorrect');
     }
     if (dto.newPassword === dto.currentPassword) {

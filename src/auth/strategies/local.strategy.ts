@@ -4,6 +4,7 @@ import { Strategy } from 'passport-local';
 import { CodedHttpException } from '../../common/http-errors';
 import { toUserView } from '../../users/user.view';
 import { AuthService } from '../auth.service';
+import { LoginThrottleService } from '../throttling/login-throttle.service';
 import { AuthErrorCode, AuthUser } from '../auth.types';
 
 /** One message for unknown email and wrong password: the response never says which. */
@@ -15,13 +16,21 @@ export const invalidCredentials = () =>
 /** passport-local: `{email, password}` in the JSON body → the user, or one generic 401. */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(private readonly auth: AuthService) {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly throttle: LoginThrottleService,
+  ) {
     super({ usernameField: 'email', passwordField: 'password', session: false });
   }
 
   async validate(email: string, password: string): Promise<AuthUser> {
+    await this.throttle.assertAccountOpen(email);
     const user = await this.auth.verifyCredentials(email, password);
-    if (!user) throw invalidCredentials();
+    if (!user) {
+      await this.throttle.recordFailure(email);
+      throw invalidCredentials();
+    }
+    await this.throttle.recordSuccess(email);
     return toUserView(user);
   }
 }

@@ -155,6 +155,15 @@ export class RefreshTokensRepository {
   }
 
   /**
+   * Deletes families past their absolute expiry, with their tokens (ON DELETE CASCADE). Spent
+   * tokens of live families are kept on purpose: they are what reuse detection matches.
+   */
+  async pruneExpired(): Promise<number> {
+    const result: UpdateResult = await this.dataSource.query(`DELETE FROM refresh_families WHERE absolute_expires_at <= now()`);
+    return result[1];
+  }
+
+  /**
    * For strict routes: is the family live and does it belong to this user? Returns the user's
    * current roles, or null. One primary-key lookup joined to the user (a cache can wrap this).
    */

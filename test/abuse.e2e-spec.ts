@@ -1,0 +1,230 @@
+import { Algorithm, hash } from '@node-rs/argon2';
+import { randomInt } from 'node:crypto';
+import request from 'supertest';
+import { HousekeepingService } from '../src/auth/housekeeping.service';
+import { PasswordHasher } from '../src/auth/passwords/password-hasher';
+import { createUser, loginSession, TestUser } from './utils/auth-helpers';
+import { GOOD_PASSWORD, uniqueEmail } from './utils/factories';
+import { issueTokens } from './utils/token-helpers';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const login = (t: TestApp, email: string, password: string, ip?: string) => {
+  const req = request(t.http).post('/auth/token').send({ email, password });
+  if (ip) req.set('X-Forwarded-For', ip);
+  return req;
+};
+const testIp = () => `203.0.113.${randomInt(1, 254)}`;
+
+describe('per-account throttling (LOGIN_MAX_FAILURES=5, then back-off)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ LOGIN_MAX_FAILURES: '5' });
+  });
+  afterAll(() => t.close());
+
+  it('8 bad passwords for one account → 429 with Retry-After, while another account still logs in', async () => {
+    const victim = await createUser(t);
+    const bystander = await createUser(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await login(t, i % 2 ? victim.email.toUpperCase() : ` ${victim.email} `, 'wrong password guess');
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(res.body).toMatchObject({ statusCode: 429, code: 'rate_limited' });
+        expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+    }
+    // Case and space variants share one counter: five failures, then back-off.
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    // Even the right password waits out the back-off …
+    await login(t, victim.email, victim.password).expect(429);
+    await request(t.http).post('/auth/session/login').send({ email: victim.email, password: victim.password }).expect(429);
+    // … while other accounts are unaffected.
+    await login(t, bystander.email, bystander.password).expect(200);
+  });
+
+  it('treats unknown emails exactly like known ones (no enumeration through throttling)', async () => {
+    const known = await createUser(t);
+    const run = async (email: string) => {
+      const out: Array<[number, string]> = [];
+      for (let i = 0; i < 7; i++) {
+        const res = await login(t, email, 'wrong password guess');
+        out.push([res.status, JSON.stringify({ ...res.body, message: res.body.message.replace(/\d+ s/, 'N s') })]);
+      }
+      return out;
+    };
+    expect(await run(uniqueEmail('ghost'))).toEqual(await run(known.email));
+  });
+
+  it('a successful login clears the failure count', async () => {
+    const u = await createUser(t);
+    for (let i = 0; i < 4; i++) await login(t, u.email, 'wrong password guess').expect(401);
+    await login(t, u.email, u.password).expect(200);
+    for (let i = 0; i < 4; i++) await login(t, u.email, 'wrong password guess').expect(401);
+  });
+
+  it('counts wrong current passwords on POST /auth/password against the account', async () => {
+    const u = await createUser(t);
+    const { accessToken } = await issueTokens(t, u);
+    for (let i = 0; i < 5; i++) {
+      await request(t.http).post('/auth/password').set('Authorization', `Bearer ${accessToken}`).send({ currentPassword: 'guess number x', newPassword: 'a fresh passphrase' }).expect(401);
+    }
+    await request(t.http).post('/auth/password').set('Authorization', `Bearer ${accessToken}`).send({ currentPassword: u.password, newPassword: 'a fresh passphrase' }).expect(429);
+  });
+});
+
+describe('per-IP throttling', () => {
+  it('limits login/token/register/refresh per client IP, keyed on X-Forwarded-For only behind a trusted proxy', async () => {
+    const t = await startTestApp({ LOGIN_RATE_LIMIT_PER_IP: '4', TRUST_PROXY: 'loopback' });
+    try {
+      const user = await createUser(t);
+      const ip = testIp();
+      await login(t, user.email, user.password, ip).expect(200);
+      await request(t.http).post('/auth/session/login').set('X-Forwarded-For', ip).send({ email: user.email, password: user.password }).expect(200);
+      await request(t.http).post('/auth/register').set('X-Forwarded-For', ip).send({ email: uniqueEmail(), password: GOOD_PASSWORD }).expect(201);
+      await request(t.http).post('/auth/token/refresh').set('X-Forwarded-For', ip).send({ refreshToken: 'C'.repeat(43) }).expect(401);
+      const limited = await login(t, user.email, user.password, ip).expect(429);
+      expect(limited.body.code).toBe('rate_limited');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      await request(t.http).post('/auth/token/refresh').set('X-Forwarded-For', ip).send({ refreshToken: 'C'.repeat(43) }).expect(429);
+      await login(t, user.email, user.password, testIp() + '1').expect(200); // another client
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('ignores a spoofed X-Forwarded-For when no proxy is trusted', async () => {
+    const t = await startTestApp({ LOGIN_RATE_LIMIT_PER_IP: '3' });
+    try {
+      const user = await createUser(t);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await login(t, user.email, user.password, testIp())).status);
+      expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(3);
+      expect(statuses.slice(-3)).toEqual([429, 429, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('credential hygiene', () => {
+  let t: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    user = await createUser(t);
+  });
+  afterAll(() => t.close());
+
+  it('unknown emails take as long as wrong passwords (dummy hash), within 2× over repeated samples', async () => {
+    const time = async (email: string) => {
+      const start = process.hrtime.bigint();
+      await login(t, email, 'wrong password guess').expect(401);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    await time(uniqueEmail()); // warm-up: the dummy hash is made on first use
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      known.push(await time(user.email));
+      unknown.push(await time(uniqueEmail('ghost')));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const ratio = median(unknown) / median(known);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+  });
+
+  it('refuses oversized passwords before any hashing', async () => {
+    const hasher = t.app.get(PasswordHasher);
+    const verify = jest.spyOn(hasher, 'verify');
+    const hashFn = jest.spyOn(hasher, 'hash');
+    try {
+      const mb = 'p'.repeat(1024 * 1024);
+      await request(t.http).post('/auth/register').send({ email: uniqueEmail(), password: mb }).expect(413);
+      await request(t.http).post('/auth/token').send({ email: user.email, password: mb }).expect(413);
+      const res = await request(t.http).post('/auth/session/login').send({ email: user.email, password: 'p'.repeat(5000) }).expect(400);
+      expect(JSON.stringify(res.body.message)).toMatch(/password must be shorter than or equal to 512 characters/);
+      await request(t.http).post('/auth/register').send({ email: uniqueEmail(), password: 'p'.repeat(129) }).expect(400);
+      expect(verify).not.toHaveBeenCalled();
+      expect(hashFn).not.toHaveBeenCalled();
+    } finally {
+      verify.mockRestore();
+      hashFn.mockRestore();
+    }
+  });
+
+  it('refuses common passwords with the reason, at registration and on password change', async () => {
+    const res = await request(t.http).post('/auth/register').send({ email: uniqueEmail(), password: 'Password123' }).expect(400);
+    expect(JSON.stringify(res.body.message)).toMatch(/too common/);
+    const { accessToken } = await issueTokens(t, user);
+    const change = await request(t.http).post('/auth/password').set('Authorization', `Bearer ${accessToken}`).send({ currentPassword: user.password, newPassword: 'iloveyou123' }).expect(400);
+    expect(JSON.stringify(change.body.message)).toMatch(/newPassword is too common/);
+  });
+
+  it('rehashes on login when the stored hash uses older parameters', async () => {
+    const u = await createUser(t);
+    const weak = await hash(u.password, { algorithm: Algorithm.Argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    await t.sql('UPDATE users SET password_hash = $1 WHERE id = $2', [weak, u.id]);
+    await login(t, u.email, u.password).expect(200);
+    const [row] = await t.sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [u.id]);
+    expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    await login(t, u.email, u.password).expect(200);
+  });
+
+  it('sends security headers and no X-Powered-By', async () => {
+    const res = await request(t.http).get('/examples/public').expect(200);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('CORS', () => {
+  it('allows credentials only for CORS_ORIGINS', async () => {
+    const t = await startTestApp({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' });
+    try {
+      const ok = await request(t.http)
+        .options('/auth/session/login')
+        .set('Origin', 'https://app.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'content-type,x-csrf-token');
+      expect(ok.status).toBe(204);
+      expect(ok.headers['access-control-allow-origin']).toBe('https://app.example.com');
+      expect(ok.headers['access-control-allow-credentials']).toBe('true');
+      expect(ok.headers['access-control-allow-headers']).toMatch(/X-CSRF-Token/i);
+      const evil = await request(t.http).get('/examples/public').set('Origin', 'https://evil.example.net');
+      expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('housekeeping', () => {
+  it('prunes expired sessions and token families, and keeps live ones', async () => {
+    const t = await startTestApp({ REDIS_URL: undefined });
+    try {
+      const u = await createUser(t);
+      const live = await loginSession(t, u);
+      const dead = await loginSession(t, u);
+      const liveTokens = await issueTokens(t, u);
+      const deadTokens = await issueTokens(t, u);
+      const deadFamily = JSON.parse(Buffer.from(deadTokens.accessToken.split('.')[1], 'base64url').toString()).sid;
+      await t.sql(`UPDATE sessions SET idle_expires_at = now() - interval '1 second' WHERE id = encode(sha256($1::bytea), 'hex')`, [dead.sid]);
+      await t.sql(`UPDATE refresh_families SET absolute_expires_at = now() - interval '1 second' WHERE id = $1`, [deadFamily]);
+      const pruned = await t.app.get(HousekeepingService).prune();
+      expect(pruned.sessions).toBeGreaterThanOrEqual(1);
+      expect(pruned.tokenFamilies).toBeGreaterThanOrEqual(1);
+      expect(await t.sql('SELECT 1 FROM refresh_tokens WHERE family_id = $1', [deadFamily])).toEqual([]);
+      await request(t.http).get('/examples/session').set('Cookie', live.cookie).expect(200);
+      await request(t.http).get('/examples/session').set('Cookie', dead.cookie).expect(401);
+      await request(t.http).post('/auth/token/refresh').send({ refreshToken: liveTokens.refreshToken }).expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
