@@ -8,6 +8,8 @@ import { DatabaseModule } from './database/database.module';
 import { ExamplesModule } from './examples/examples.module';
 import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { LoggingModule } from './logging/logging.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +22,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' }),
         DatabaseModule.forRoot(databaseUrl),
         RedisModule.forRoot(),
         AuthModule.forRoot(),

@@ -3,10 +3,12 @@ import type { ModuleImport } from './app.module';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
+import { setupOpenApi } from './openapi/openapi.setup';
 
 /** Request bodies above this are refused with 413 before any parsing work. */
 export const BODY_LIMIT = '100kb';
@@ -19,8 +21,10 @@ export const BODY_LIMIT = '100kb';
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  // Security headers (nosniff, frame denial, HSTS, a locked-down CSP for this JSON API, …).
-  app.use(helmet());
+  // Security headers (nosniff, frame denial, HSTS, a locked-down CSP — Swagger UI at /docs loads
+  // only its own files, so 'self' suffices). Over plain HTTP (development) the CSP must not ask
+  // browsers to upgrade requests to HTTPS, or /docs could not load its assets.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: config.cookie.secure ? [] : null } } }));
   if (config.corsOrigins.length) {
     // Credentialed CORS only for the listed origins; everyone else gets no CORS headers at all.
     app.enableCors({
@@ -40,6 +44,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  setupOpenApi(app);
   return app;
 }
 
@@ -51,7 +56,9 @@ export async function createApp(
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, options.imports), {
     bodyParser: false,
+    bufferLogs: options.logger !== false,
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
+  if (options.logger !== false) app.useLogger(app.get(PinoLogger)); // JSON logs from here on
   return configureApp(app, config);
 }

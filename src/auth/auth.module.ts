@@ -7,6 +7,8 @@ import { UsersModule } from '../users/users.module';
 import { AUTH_MODULE_OPTIONS, AuthModuleOptions } from './auth.options';
 import { AuthService } from './auth.service';
 import { AuthenticationService } from './authentication.service';
+import { AuthEvents } from './events/auth-events';
+import { AuthEventsLogger } from './events/auth-events.logger';
 import { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './guards/authentication.guard';
 import { CsrfGuard } from './guards/csrf.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
@@ -50,6 +52,8 @@ export class AuthModule {
       controllers: [RegistrationController, SessionAuthController, TokenAuthController, MeController, SignInsController, JwksController],
       providers: [
         { provide: AUTH_MODULE_OPTIONS, useValue: options },
+        AuthEvents,
+        AuthEventsLogger,
         AuthService,
         LocalStrategy,
         LocalAuthGuard,
@@ -91,7 +95,7 @@ export class AuthModule {
         RolesGuard,
         ...(options.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: AuthenticationGuard }]),
       ],
-      exports: [HousekeepingService, LoginThrottleService, IpThrottleGuard, AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, TokenService, SignInsService, AccountStatusService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
+      exports: [AuthEvents, HousekeepingService, LoginThrottleService, IpThrottleGuard, AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, TokenService, SignInsService, AccountStatusService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
     };
   }
 }

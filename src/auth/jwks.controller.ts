@@ -1,7 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { JwksDto } from '../openapi/schemas';
 import { Public } from './decorators/auth.decorators';
 import { JwtKeyring } from './tokens/jwt-keyring';
 
+@ApiTags('jwt')
 @Controller('.well-known')
 @Public()
 export class JwksController {
@@ -9,6 +12,7 @@ export class JwksController {
 
   /** Public keys (current + still-valid previous) for verifying our access tokens; `[]` under HS256. */
   @Get('jwks.json')
+  @ApiOkResponse({ type: JwksDto })
   @Header('Cache-Control', 'public, max-age=300')
   jwks() {
     return this.keyring.jwks;

@@ -1,10 +1,13 @@
 import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CodedHttpException } from '../common/http-errors';
+import { MeDto } from '../openapi/schemas';
 import { toUserView } from '../users/user.view';
 import { UsersService } from '../users/users.service';
 import { AuthContext, AuthErrorCode, AuthStrategy } from './auth.types';
 import { Auth, CurrentAuth } from './decorators/auth.decorators';
 
+@ApiTags('accounts')
 @Controller('auth')
 export class MeController {
   constructor(private readonly users: UsersService) {}
@@ -14,6 +17,7 @@ export class MeController {
    * The user is read fresh, so the answer reflects the account as it is now.
    */
   @Get('me')
+  @ApiOkResponse({ type: MeDto })
   @Auth(AuthStrategy.Session, AuthStrategy.Jwt)
   async me(@CurrentAuth() auth: AuthContext) {
     const user = await this.users.findById(auth.user.id);

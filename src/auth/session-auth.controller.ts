@@ -1,12 +1,16 @@
 import { Controller, Get, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { JsonBodyGuard } from '../common/json-body.guard';
+import { CsrfDto, SessionLoginResponseDto } from '../openapi/schemas';
+import { LoginDto } from './dto/login.dto';
 import { AuthStrategy, AuthUser } from './auth.types';
 import { Auth, Public } from './decorators/auth.decorators';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { IpThrottleGuard } from './throttling/ip-throttle.guard';
 import { SessionService } from './sessions/session.service';
 
+@ApiTags('session')
 @Controller('auth')
 export class SessionAuthController {
   constructor(private readonly sessions: SessionService) {}
@@ -16,6 +20,8 @@ export class SessionAuthController {
    * The session id is always new (fixation); 401 is the same for unknown email and wrong password.
    */
   @Post('session/login')
+  @ApiBody({ type: LoginDto })
+  @ApiOkResponse({ type: SessionLoginResponseDto, description: 'Sets the session cookie.' })
   @Public()
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, JsonBodyGuard, LocalAuthGuard)
@@ -27,6 +33,7 @@ export class SessionAuthController {
 
   /** `POST /auth/session/logout` (cookie + CSRF) → 204; the stored session is deleted, the cookie cleared. */
   @Post('session/logout')
+  @ApiNoContentResponse({ description: 'Session deleted, cookie cleared.' })
   @Auth(AuthStrategy.Session)
   @HttpCode(HttpStatus.NO_CONTENT)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
@@ -35,6 +42,7 @@ export class SessionAuthController {
 
   /** `GET /auth/csrf` (cookie) → `{csrfToken}`, e.g. for a SPA that reloaded. */
   @Get('csrf')
+  @ApiOkResponse({ type: CsrfDto })
   @Auth(AuthStrategy.Session)
   csrf(@Req() req: Request) {
     return { csrfToken: this.sessions.current(req)!.csrfToken };

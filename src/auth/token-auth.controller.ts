@@ -6,11 +6,14 @@ import { Public } from './decorators/auth.decorators';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { IpThrottleGuard } from './throttling/ip-throttle.guard';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { clientMeta } from '../common/client-meta';
+import { TokenPairDto } from '../openapi/schemas';
+import { LoginDto } from './dto/login.dto';
 import { CodedHttpException } from '../common/http-errors';
 import { REFRESH_TOKEN_PATTERN, TokenPair, TokenService } from './tokens/token.service';
 
-const MAX_USER_AGENT = 512;
-
+@ApiTags('jwt')
 @Controller('auth/token')
 @Public()
 export class TokenAuthController {
@@ -18,17 +21,17 @@ export class TokenAuthController {
 
   /** `POST /auth/token {email, password}` → 200 a token pair (a new sign-in); 401 as login. */
   @Post()
+  @ApiBody({ type: LoginDto })
+  @ApiOkResponse({ type: TokenPairDto, description: 'A new sign-in (token family).' })
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, JsonBodyGuard, LocalAuthGuard)
   issue(@Req() req: Request): Promise<TokenPair> {
-    return this.tokens.issue(req.user as AuthUser, {
-      userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT) ?? null,
-      ip: req.ip ?? null,
-    });
+    return this.tokens.issue(req.user as AuthUser, clientMeta(req));
   }
 
   /** `POST /auth/token/refresh {refreshToken}` → 200 a new pair; the presented token is spent. */
   @Post('refresh')
+  @ApiOkResponse({ type: TokenPairDto, description: 'The presented refresh token is spent.' })
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, JsonBodyGuard)
   refresh(@Body() dto: RefreshTokenDto): Promise<TokenPair> {
@@ -40,6 +43,7 @@ export class TokenAuthController {
 
   /** `POST /auth/token/revoke {refreshToken}` → 204, always (idempotent); the whole family is revoked. */
   @Post('revoke')
+  @ApiNoContentResponse({ description: 'Always (idempotent); the whole family is revoked.' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @JsonBody()
   async revoke(@Body() dto: RefreshTokenDto): Promise<void> {

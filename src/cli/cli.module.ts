@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
@@ -14,6 +15,7 @@ export class CliModule {
       module: CliModule,
       imports: [
         AppConfigModule.forRoot(config),
+        EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' }),
         DatabaseModule.forRoot(databaseUrl),
         RedisModule.forRoot(),
         UsersModule,

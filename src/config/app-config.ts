@@ -3,6 +3,8 @@ export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   isProduction: boolean;
   port: number;
+  /** pino level: fatal, error, warn, info, debug, trace or silent. */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Unset → the embedded PGlite database in `dataDir`. */
   databaseUrl?: string;
   dataDir: string;

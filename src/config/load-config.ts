@@ -85,6 +85,7 @@ const list = optionalText.transform((v) =>
 const envSchema = z.object({
   NODE_ENV: optionalText.pipe(z.enum(['development', 'production', 'test']).default('development')),
   PORT: integer(3000, 0, 65535),
+  LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATA_DIR: optionalText.transform((v) => resolve(v ?? '.data')),
   REDIS_URL: url(['redis:', 'rediss:']),
@@ -193,6 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nodeEnv: e.NODE_ENV,
     isProduction,
     port: e.PORT,
+    logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentAuth, Public, Roles } from '../auth/decorators/auth.decorators';
 import { AuthContext, AuthStrategy } from '../auth/auth.types';
 
@@ -6,6 +7,7 @@ import { AuthContext, AuthStrategy } from '../auth/auth.types';
  * The per-route choice, as code to copy. Every route below is denied unless it says otherwise:
  * the global guard requires authentication by default.
  */
+@ApiTags('examples')
 @Controller('examples')
 export class ExamplesController {
   /** Anyone: `@Public()` opts out of authentication. */

@@ -43,6 +43,7 @@ export async function startTestApp(
     // Every suite shares 127.0.0.1: throttling is off unless a test turns it on.
     LOGIN_RATE_LIMIT_PER_IP: '1000000',
     LOGIN_MAX_FAILURES: '1000',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });
   const app = await createApp(config, databaseUrl, { logger: false, imports });

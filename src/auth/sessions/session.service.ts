@@ -4,7 +4,9 @@ import session from 'express-session';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { clientMeta } from '../../common/client-meta';
 import { AuthUser } from '../auth.types';
+import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { SESSION_BACKEND, SessionAuth, SessionBackend } from './session-record';
 import { hashSessionId, SessionStore, toPlainSession } from './session.store';
 
@@ -13,8 +15,6 @@ declare module 'express-session' {
     auth?: SessionAuth;
   }
 }
-
-const MAX_USER_AGENT = 512;
 
 /**
  * Cookie sessions on express-session, run per request only where a route needs them (a global
@@ -31,6 +31,7 @@ export class SessionService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SESSION_BACKEND) readonly backend: SessionBackend,
+    private readonly events: AuthEvents,
   ) {
     const { idleTtlMs, absoluteTtlMs, secrets } = config.session;
     this.cookieName = config.cookie.secure ? '__Host-sid' : 'sid';
@@ -75,6 +76,7 @@ export class SessionService {
     const auth: SessionAuth = { user, signInId: randomUUID(), csrfToken: newCsrfToken() };
     req.session.auth = auth;
     const { idleTtlMs, absoluteTtlMs } = this.config.session;
+    const meta = clientMeta(req);
     await this.backend.create({
       sidHash: hashSessionId(req.sessionID),
       publicId: auth.signInId,
@@ -84,9 +86,9 @@ export class SessionService {
       lastSeenAt: now,
       idleExpiresAt: now + Math.min(idleTtlMs, absoluteTtlMs),
       absoluteExpiresAt: now + absoluteTtlMs,
-      userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT) ?? null,
-      ip: req.ip ?? null,
+      ...meta,
     });
+    this.events.emit(AuthEvent.LoginSucceeded, { userId: user.id, kind: 'session', signInId: auth.signInId, ...meta });
     return auth;
   }
 
@@ -114,8 +116,10 @@ export class SessionService {
 
   /** Deletes the session from the store and clears the cookie. */
   async destroy(req: Request, res: Response): Promise<void> {
+    const auth = this.current(req);
     if (req.session) await promisify(req.session.destroy.bind(req.session))();
     this.clearCookie(res);
+    if (auth) this.events.emit(AuthEvent.Logout, { userId: auth.user.id, signInId: auth.signInId });
   }
 }
 

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ErrorDto, SignInDto } from '../../openapi/schemas';
 import { CodedHttpException } from '../../common/http-errors';
 import { JsonBody } from '../../common/json-body.guard';
 import { UsersService } from '../../users/users.service';
@@ -8,10 +10,12 @@ import { Auth, CurrentAuth } from '../decorators/auth.decorators';
 import { ChangePasswordDto } from '../dto/change-password.dto';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { SessionService } from '../sessions/session.service';
+import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { LoginThrottleService } from '../throttling/login-throttle.service';
 import { SignInsService, SignInView } from './sign-ins.service';
 
 /** The caller's own sign-ins, whichever way they signed in. Cookie callers need the CSRF token for changes. */
+@ApiTags('sign-ins')
 @Controller('auth')
 @Auth(AuthStrategy.Session, AuthStrategy.Jwt)
 export class SignInsController {
@@ -21,16 +25,20 @@ export class SignInsController {
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottleService,
+    private readonly events: AuthEvents,
   ) {}
 
   /** `GET /auth/sessions` → the caller's live sessions and token families, `current` marking this one. */
   @Get('sessions')
+  @ApiOkResponse({ type: [SignInDto] })
   list(@CurrentAuth() auth: AuthContext): Promise<SignInView[]> {
     return this.signIns.list(auth.user.id, auth);
   }
 
   /** `DELETE /auth/sessions/:id` → 204; that sign-in stops working at once. 404 when not the caller's. */
   @Delete('sessions/:id')
+  @ApiNoContentResponse({ description: 'That sign-in stops working at once.' })
+  @ApiNotFoundResponse({ type: ErrorDto, description: "Not one of the caller's live sign-ins." })
   @HttpCode(HttpStatus.NO_CONTENT)
   async revoke(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<void> {
     if (!(await this.signIns.revoke(auth.user.id, id))) throw new NotFoundException('No such sign-in');
@@ -39,6 +47,7 @@ export class SignInsController {
 
   /** `POST /auth/sessions/revoke-others` → 204; every sign-in but this one is revoked. */
   @Post('sessions/revoke-others')
+  @ApiNoContentResponse()
   @HttpCode(HttpStatus.NO_CONTENT)
   async revokeOthers(@CurrentAuth() auth: AuthContext): Promise<void> {
     await this.signIns.revokeAll(auth.user.id, 'revoked', auth);
@@ -49,6 +58,7 @@ export class SignInsController {
    * this one is kept (a session gets a new id and CSRF token: fetch it from `GET /auth/csrf`).
    */
   @Post('password')
+  @ApiNoContentResponse({ description: 'Every other sign-in revoked; a session gets a new id and CSRF token.' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @JsonBody()
   async changePassword(
@@ -71,5 +81,6 @@ export class SignInsController {
     await this.users.setPassword(user.id, dto.newPassword);
     await this.signIns.revokeAll(user.id, 'password_change', auth);
     if (auth.strategy === AuthStrategy.Session) await this.sessions.renew(req, res);
+    this.events.emit(AuthEvent.PasswordChanged, { userId: user.id, signInId: auth.signInId });
   }
 }

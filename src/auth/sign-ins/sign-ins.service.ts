@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthContext, AuthStrategy } from '../auth.types';
+import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { SESSION_BACKEND, SessionBackend } from '../sessions/session-record';
 import { RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
 
@@ -27,6 +28,7 @@ export class SignInsService {
   constructor(
     @Inject(SESSION_BACKEND) private readonly sessions: SessionBackend,
     private readonly families: RefreshTokensRepository,
+    private readonly events: AuthEvents,
   ) {}
 
   async list(userId: string, current?: AuthContext): Promise<SignInView[]> {
@@ -60,8 +62,10 @@ export class SignInsService {
   /** Ends one of the user's sign-ins at once. False when the user has no such live sign-in. */
   async revoke(userId: string, signInId: string): Promise<boolean> {
     if (!UUID.test(signInId)) return false;
-    if (await this.sessions.removeForUser(userId, signInId)) return true;
-    return this.families.revokeForUser(userId, signInId, 'revoked');
+    const revoked =
+      (await this.sessions.removeForUser(userId, signInId)) || (await this.families.revokeForUser(userId, signInId, 'revoked'));
+    if (revoked) this.events.emit(AuthEvent.SignInRevoked, { userId, signInId, reason: 'revoked' });
+    return revoked;
   }
 
   /** Ends every sign-in of the user except `keep` (the caller's own, when given). */
@@ -70,6 +74,7 @@ export class SignInsService {
       this.sessions.removeAllForUser(userId, keep?.strategy === AuthStrategy.Session ? keep.signInId : undefined),
       this.families.revokeAllForUser(userId, reason, keep?.strategy === AuthStrategy.Jwt ? keep.signInId : undefined),
     ]);
+    this.events.emit(AuthEvent.SignInRevoked, { userId, allExcept: keep?.signInId ?? null, reason });
   }
 }
 

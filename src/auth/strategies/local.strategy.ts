@@ -3,7 +3,11 @@ import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import { CodedHttpException } from '../../common/http-errors';
 import { toUserView } from '../../users/user.view';
+import type { Request } from 'express';
+import { clientMeta } from '../../common/client-meta';
+import { normaliseEmail } from '../../users/email';
 import { AuthService } from '../auth.service';
+import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { LoginThrottleService } from '../throttling/login-throttle.service';
 import { AuthErrorCode, AuthUser } from '../auth.types';
 
@@ -19,15 +23,17 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(
     private readonly auth: AuthService,
     private readonly throttle: LoginThrottleService,
+    private readonly events: AuthEvents,
   ) {
-    super({ usernameField: 'email', passwordField: 'password', session: false });
+    super({ usernameField: 'email', passwordField: 'password', session: false, passReqToCallback: true });
   }
 
-  async validate(email: string, password: string): Promise<AuthUser> {
+  async validate(req: Request, email: string, password: string): Promise<AuthUser> {
     await this.throttle.assertAccountOpen(email);
     const user = await this.auth.verifyCredentials(email, password);
     if (!user) {
       await this.throttle.recordFailure(email);
+      this.events.emit(AuthEvent.LoginFailed, { email: normaliseEmail(email), ...clientMeta(req) });
       throw invalidCredentials();
     }
     await this.throttle.recordSuccess(email);

@@ -4,6 +4,7 @@ import { CodedHttpException } from '../../common/http-errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { normaliseEmail } from '../../users/email';
 import { AuthErrorCode } from '../auth.types';
+import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { COUNTER_STORE, CounterStore } from './counter.store';
 
 const IP_WINDOW_MS = 60_000;
@@ -37,17 +38,24 @@ export class LoginThrottleService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
+    private readonly events: AuthEvents,
   ) {}
 
   async hitIp(ip: string): Promise<void> {
     const { count, resetMs } = await this.counters.hit(`nda:rl:ip:${ip}`, IP_WINDOW_MS);
-    if (count > this.config.throttle.loginPerIpPerMinute) throw rateLimited(resetMs);
+    if (count > this.config.throttle.loginPerIpPerMinute) {
+      this.events.emit(AuthEvent.Throttled, { scope: 'ip', ip });
+      throw rateLimited(resetMs);
+    }
   }
 
   /** Throws 429 while the account is backing off. Call before checking the password. */
   async assertAccountOpen(email: string): Promise<void> {
     const ms = await this.counters.blockedFor(this.keys(email).block);
-    if (ms > 0) throw rateLimited(ms);
+    if (ms > 0) {
+      this.events.emit(AuthEvent.Throttled, { scope: 'account', email: normaliseEmail(email) });
+      throw rateLimited(ms);
+    }
   }
 
   async recordFailure(email: string): Promise<void> {

@@ -108,14 +108,18 @@ export class RefreshTokensRepository {
     return { kind: 'reused', familyId: state.family_id, userId: state.user_id };
   }
 
-  /** Revokes the family the token belongs to (spent or not). False when the token is unknown. */
-  async revokeFamilyOfToken(hash: string, reason: string): Promise<boolean> {
-    const result: UpdateResult = await this.dataSource.query(
-      `UPDATE refresh_families SET revoked_at = COALESCE(revoked_at, now()), revoked_reason = COALESCE(revoked_reason, $2)
-        WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1)`,
+  /**
+   * Revokes the live family the token belongs to (spent or not). Returns it, or null when the
+   * token is unknown or its family was already revoked (revoking again changes nothing).
+   */
+  async revokeFamilyOfToken(hash: string, reason: string): Promise<{ familyId: string; userId: string } | null> {
+    const [rows]: [Array<{ id: string; user_id: string }>, number] = await this.dataSource.query(
+      `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2
+        WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1) AND revoked_at IS NULL
+       RETURNING id, user_id`,
       [hash, reason],
     );
-    return result[1] > 0;
+    return rows.length ? { familyId: rows[0].id, userId: rows[0].user_id } : null;
   }
 
   async revokeFamily(familyId: string, reason: string): Promise<void> {

@@ -4,6 +4,7 @@ import { CodedHttpException } from '../../common/http-errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { AuthErrorCode, AuthUser } from '../auth.types';
 import { JwtClaims, signJwt, verifyJwt, JwtVerifyResult } from './jwt-codec';
+import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { JwtKeyring } from './jwt-keyring';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 
@@ -34,6 +35,7 @@ export class TokenService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly keyring: JwtKeyring,
     private readonly refreshTokens: RefreshTokensRepository,
+    private readonly events: AuthEvents,
   ) {}
 
   /** A new sign-in (refresh family) and its first token pair. */
@@ -42,6 +44,7 @@ export class TokenService {
     const refreshToken = randomBytes(32).toString('base64url');
     const absoluteExpiresAt = new Date(Date.now() + this.config.jwt.refreshTtlMs);
     await this.refreshTokens.createFamily({ id: familyId, userId: user.id, absoluteExpiresAt, ...meta }, sha256(refreshToken));
+    this.events.emit(AuthEvent.LoginSucceeded, { userId: user.id, kind: 'token', signInId: familyId, ...meta });
     return this.pair(user, familyId, refreshToken, absoluteExpiresAt);
   }
 
@@ -56,20 +59,29 @@ export class TokenService {
     switch (outcome.kind) {
       case 'rotated':
       case 'replayed':
+        this.events.emit(AuthEvent.TokenRefreshed, {
+          userId: outcome.user.id,
+          signInId: outcome.familyId,
+          replayedWithinGrace: outcome.kind === 'replayed',
+        });
         return this.pair(outcome.user, outcome.familyId, successor, outcome.absoluteExpiresAt);
       case 'unknown':
         throw refreshRefused(AuthErrorCode.TokenInvalid, 'Unknown refresh token; sign in again');
       case 'expired':
         throw refreshRefused(AuthErrorCode.TokenInvalid, 'Refresh token expired; sign in again');
-      case 'revoked':
       case 'reused':
+        this.events.emit(AuthEvent.RefreshReuseDetected, { userId: outcome.userId, signInId: outcome.familyId });
+        this.events.emit(AuthEvent.SignInRevoked, { userId: outcome.userId, signInId: outcome.familyId, reason: 'reuse' });
+        throw refreshRefused(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again');
+      case 'revoked':
         throw refreshRefused(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again');
     }
   }
 
   /** Revokes the token's whole family. Unknown tokens are ignored (idempotent, no oracle). */
   async revoke(refreshToken: string): Promise<void> {
-    await this.refreshTokens.revokeFamilyOfToken(sha256(refreshToken), 'revoked');
+    const family = await this.refreshTokens.revokeFamilyOfToken(sha256(refreshToken), 'revoked');
+    if (family) this.events.emit(AuthEvent.SignInRevoked, { userId: family.userId, signInId: family.familyId, reason: 'revoked' });
   }
 
   verifyAccessToken(token: string): JwtVerifyResult {

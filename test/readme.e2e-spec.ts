@@ -1,0 +1,41 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, ROOT, spawnNode, Spawned, waitForHttp } from './utils/process';
+
+// The README's curl walk-through, executed exactly as written against the built server started
+// the way a user starts it (embedded database, fresh data folder).
+describe('README walk-through', () => {
+  let server: Spawned;
+  let base: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawnNode('dist/src/main.js', [], { DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-readme-')), PORT: String(port) });
+    await waitForHttp(`${base}/health`, server);
+  }, 90_000);
+  afterAll(() => {
+    server.child.kill('SIGTERM');
+  });
+
+  it('runs every command as written', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /<!-- walkthrough:start -->\s*```bash\n([\s\S]*?)```\s*<!-- walkthrough:end -->/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const { stdout } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', block!], {
+      cwd: mkdtempSync(join(tmpdir(), 'nda-walk-')),
+      env: { ...process.env, BASE: base },
+    });
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/"email":"ada@example.com"/);
+    expect(stdout).toContain('{"strategy":"session"}');
+    expect(stdout).toContain('{"strategy":"session","body":{"hello":"world"}}');
+    expect(stdout).toContain('"current":true');
+    expect(stdout).toContain('{"strategy":"jwt"}');
+    expect(stdout).toMatch(/"auth":\{"strategy":"jwt","signInId":"[0-9a-f-]{36}"\}/);
+    expect(lines.filter((l) => /^\d{3}$/.test(l))).toEqual(['204', '401', '204', '401']);
+    expect(lines[lines.length - 1]).toBe('{"strategy":"jwt"}');
+  }, 60_000);
+});
