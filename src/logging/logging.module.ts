@@ -44,8 +44,6 @@ export class LoggingModule {
             },
             customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-            // Defence in depth, should a serializer ever change.
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'],
             quietReqLogger: true,
           },
         }),

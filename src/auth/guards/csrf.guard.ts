@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CodedHttpException } from '../../common/http-errors';
 import { AuthErrorCode, AuthStrategy } from '../auth.types';
+import { sessionAuthOf } from '../sessions/session-record';
 
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -16,7 +17,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function assertCsrf(req: Request): void {
   if (req.auth?.strategy !== AuthStrategy.Session || SAFE_METHODS.has(req.method)) return;
-  const expected = req.session?.auth?.csrfToken;
+  const expected = sessionAuthOf(req)?.csrfToken;
   const presented = req.get(CSRF_HEADER);
   if (!expected || !presented || !constantTimeEqual(presented, expected)) {
     throw new CodedHttpException(HttpStatus.FORBIDDEN, AuthErrorCode.CsrfFailed, 'Missing or invalid X-CSRF-Token header');

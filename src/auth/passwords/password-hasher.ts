@@ -1,8 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { availableParallelism } from 'node:os';
+import { CodedHttpException } from '../../common/http-errors';
 
 /** OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. */
 export const ARGON2_PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+/**
+ * At most this many hashes run at once, leaving a core to the event loop: a login flood then
+ * queues behind itself instead of starving every other request (measured in BENCHMARKS.md).
+ */
+export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+/** Beyond this many waiting, new hashing work is shed with 503 + Retry-After. */
+export const HASH_QUEUE_LIMIT = 512;
 
 /**
  * Hashes and verifies passwords with argon2id (`@node-rs/argon2`, measured fastest on this stack).
@@ -12,16 +22,37 @@ export const ARGON2_PARAMS = { memoryCost: 19456, timeCost: 2, parallelism: 1 } 
 @Injectable()
 export class PasswordHasher {
   private dummyHash?: Promise<string>;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
 
   hash(password: string): Promise<string> {
-    return hash(password, { algorithm: Algorithm.Argon2id, ...ARGON2_PARAMS });
+    return this.limited(() => hash(password, { algorithm: Algorithm.Argon2id, ...ARGON2_PARAMS }));
   }
 
   async verify(storedHash: string, password: string): Promise<boolean> {
     try {
-      return await verify(storedHash, password);
-    } catch {
+      return await this.limited(() => verify(storedHash, password));
+    } catch (err) {
+      if (err instanceof CodedHttpException) throw err;
       return false; // a malformed stored hash never verifies
+    }
+  }
+
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.active >= HASH_CONCURRENCY) {
+      if (this.waiting.length >= HASH_QUEUE_LIMIT) {
+        throw new CodedHttpException(HttpStatus.SERVICE_UNAVAILABLE, 'overloaded', 'Too many sign-ins in progress; try again shortly', {
+          'Retry-After': '1',
+        });
+      }
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
     }
   }
 

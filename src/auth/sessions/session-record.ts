@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import type { AuthUser } from '../auth.types';
 
 /** express-session's serialised session: arbitrary JSON. */
@@ -11,6 +12,18 @@ export interface SessionAuth {
   signInId: string;
   /** Synchronizer token for cookie-authenticated unsafe requests. */
   csrfToken: string;
+}
+
+const SESSION_AUTH = Symbol('nda.sessionAuth');
+type WithSessionAuth = Request & { [SESSION_AUTH]?: SessionAuth };
+
+/** The request's signed-in session: from express-session when it ran, else from the hot-path read. */
+export function sessionAuthOf(req: Request): SessionAuth | undefined {
+  return req.session ? req.session.auth : (req as WithSessionAuth)[SESSION_AUTH];
+}
+
+export function attachSessionAuth(req: Request, auth: SessionAuth): void {
+  (req as WithSessionAuth)[SESSION_AUTH] = auth;
 }
 
 /** A stored session as both backends keep it. `sidHash` is SHA-256(session id). */

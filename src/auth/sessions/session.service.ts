@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request, RequestHandler, Response } from 'express';
+import { parse as parseCookie } from 'cookie';
+import { unsign } from 'cookie-signature';
 import session from 'express-session';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -7,7 +9,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { clientMeta } from '../../common/client-meta';
 import { AuthUser } from '../auth.types';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
-import { SESSION_BACKEND, SessionAuth, SessionBackend } from './session-record';
+import { attachSessionAuth, SESSION_BACKEND, SessionAuth, SessionBackend, sessionAuthOf } from './session-record';
 import { hashSessionId, SessionStore, toPlainSession } from './session.store';
 
 declare module 'express-session' {
@@ -54,6 +56,31 @@ export class SessionService {
     return req.headers.cookie?.includes(`${this.cookieName}=`) ?? false;
   }
 
+  /**
+   * Hot path for authentication: the signed-in session of this request, read from the store
+   * directly — cookie parsed and its signature checked exactly as express-session does, then one
+   * store read. express-session's per-request work (session objects, change-detection hashes,
+   * response hooks) is left to the requests that change the session: login, logout, renewal.
+   */
+  async read(req: Request): Promise<SessionAuth | undefined> {
+    const existing = this.current(req);
+    if (existing) return existing;
+    const header = req.headers.cookie;
+    if (!header) return undefined;
+    const raw = parseCookie(header)[this.cookieName];
+    if (!raw?.startsWith('s:')) return undefined;
+    let sid: string | false = false;
+    for (const secret of this.config.session.secrets) {
+      sid = unsign(raw.slice(2), secret);
+      if (sid !== false) break;
+    }
+    if (sid === false) return undefined; // tampered, or signed with a secret no longer configured
+    const data = await this.store.readLive(sid);
+    const auth = (data?.auth as SessionAuth | undefined) ?? undefined;
+    if (auth) attachSessionAuth(req, auth);
+    return auth;
+  }
+
   /** Loads `req.session` (one store read) unless already loaded for this request. */
   async load(req: Request, res: Response): Promise<void> {
     if (req.session) return;
@@ -62,7 +89,7 @@ export class SessionService {
 
   /** The signed-in session of this request, if any (after `load`). */
   current(req: Request): SessionAuth | undefined {
-    return req.session?.auth;
+    return sessionAuthOf(req);
   }
 
   /**
@@ -117,6 +144,7 @@ export class SessionService {
   /** Deletes the session from the store and clears the cookie. */
   async destroy(req: Request, res: Response): Promise<void> {
     const auth = this.current(req);
+    await this.load(req, res);
     if (req.session) await promisify(req.session.destroy.bind(req.session))();
     this.clearCookie(res);
     if (auth) this.events.emit(AuthEvent.Logout, { userId: auth.user.id, signInId: auth.signInId });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
+import { HotQueries } from '../../database/hot-queries';
 import { SessionBackend, SessionJson, SessionRecord } from './session-record';
 import { SessionEntity } from './session.entity';
 
@@ -7,9 +8,11 @@ import { SessionEntity } from './session.entity';
 @Injectable()
 export class SessionsRepository implements SessionBackend {
   private readonly sessions: Repository<SessionEntity>;
+  private readonly hot: HotQueries;
 
   constructor(private readonly dataSource: DataSource) {
     this.sessions = dataSource.getRepository(SessionEntity);
+    this.hot = new HotQueries(dataSource);
   }
 
   async create(r: SessionRecord): Promise<void> {
@@ -27,13 +30,15 @@ export class SessionsRepository implements SessionBackend {
     });
   }
 
+  /** Runs on every session-authenticated request: one prepared primary-key lookup. */
   async findLive(sidHash: string, now: number): Promise<SessionRecord | null> {
-    const at = new Date(now);
-    const row = await this.sessions
-      .createQueryBuilder('s')
-      .where('s.id = :sidHash AND s.revokedAt IS NULL AND s.idleExpiresAt > :at AND s.absoluteExpiresAt > :at', { sidHash, at })
-      .getOne();
-    return row ? toRecord(row) : null;
+    const [row] = await this.hot.rows<SessionRow>(
+      `SELECT id, public_id, user_id, data, created_at, last_seen_at, idle_expires_at, absolute_expires_at, user_agent, ip
+         FROM sessions
+        WHERE id = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2`,
+      [sidHash, new Date(now)],
+    );
+    return row ? fromRow(row) : null;
   }
 
   async updateData(sidHash: string, data: SessionJson): Promise<void> {
@@ -42,16 +47,11 @@ export class SessionsRepository implements SessionBackend {
   }
 
   async touch(sidHash: string, now: number, idleTtlMs: number): Promise<void> {
-    await this.sessions
-      .createQueryBuilder()
-      .update()
-      .set({
-        lastSeenAt: () => ':now',
-        idleExpiresAt: () => 'LEAST(:idleUntil::timestamptz, "absolute_expires_at")',
-      })
-      .where('id = :sidHash AND revoked_at IS NULL', { sidHash })
-      .setParameters({ now: new Date(now), idleUntil: new Date(now + idleTtlMs) })
-      .execute();
+    await this.hot.rows(
+      `UPDATE sessions SET last_seen_at = $2, idle_expires_at = LEAST($3::timestamptz, absolute_expires_at)
+        WHERE id = $1 AND revoked_at IS NULL`,
+      [sidHash, new Date(now), new Date(now + idleTtlMs)],
+    );
   }
 
   async remove(sidHash: string): Promise<void> {
@@ -92,6 +92,34 @@ export class SessionsRepository implements SessionBackend {
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');
   }
+}
+
+interface SessionRow {
+  id: string;
+  public_id: string;
+  user_id: string;
+  data: SessionJson;
+  created_at: Date;
+  last_seen_at: Date;
+  idle_expires_at: Date;
+  absolute_expires_at: Date;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+function fromRow(r: SessionRow): SessionRecord {
+  return {
+    sidHash: r.id,
+    publicId: r.public_id,
+    userId: r.user_id,
+    data: r.data,
+    createdAt: r.created_at.getTime(),
+    lastSeenAt: r.last_seen_at.getTime(),
+    idleExpiresAt: r.idle_expires_at.getTime(),
+    absoluteExpiresAt: r.absolute_expires_at.getTime(),
+    userAgent: r.user_agent,
+    ip: r.ip,
+  };
 }
 
 function toRecord(row: SessionEntity): SessionRecord {

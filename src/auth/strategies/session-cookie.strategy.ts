@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { AuthErrorCode, AuthStrategy } from '../auth.types';
 import { SessionService } from '../sessions/session.service';
 import { fail, RequestAuthStrategy, StrategyResult } from './request-strategy';
@@ -11,12 +11,11 @@ export class SessionCookieStrategy implements RequestAuthStrategy {
 
   constructor(private readonly sessions: SessionService) {}
 
-  async authenticate(req: Request, res: Response): Promise<StrategyResult> {
+  async authenticate(req: Request): Promise<StrategyResult> {
     if (!this.sessions.hasCookie(req)) {
       return fail(AuthErrorCode.CredentialsMissing, 'Authentication required', false);
     }
-    await this.sessions.load(req, res);
-    const auth = this.sessions.current(req);
+    const auth = await this.sessions.read(req);
     if (!auth) {
       // Expired (idle or absolute), signed out, revoked, or a cookie that does not verify.
       return fail(AuthErrorCode.SessionExpired, 'Session expired or signed out; sign in again', true);

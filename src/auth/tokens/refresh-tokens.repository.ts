@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { HotQueries } from '../../database/hot-queries';
 import { AuthUser } from '../auth.types';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 
@@ -48,7 +49,11 @@ const toOwner = (r: OwnerRow): FamilyOwner => ({
 /** Refresh families and tokens: the only code touching `refresh_families` and `refresh_tokens`. */
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly hot: HotQueries;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.hot = new HotQueries(dataSource);
+  }
 
   /** A new family with its first token, atomically. */
   async createFamily(family: NewFamily, firstTokenHash: string): Promise<void> {
@@ -65,7 +70,7 @@ export class RefreshTokensRepository {
    * `parent_hash` backs it up. Callers that lose find out why with one more query.
    */
   async rotate(hash: string, successorHash: string, graceMs: number): Promise<RotationOutcome> {
-    const rotated: OwnerRow[] = await this.dataSource.query(
+    const rotated = await this.hot.rows<OwnerRow>(
       `WITH spent AS (
          UPDATE refresh_tokens t SET spent_at = now()
            FROM refresh_families f
@@ -172,7 +177,7 @@ export class RefreshTokensRepository {
    * current roles, or null. One primary-key lookup joined to the user (a cache can wrap this).
    */
   async findLiveFamilyRoles(familyId: string, userId: string): Promise<string[] | null> {
-    const [row]: Array<{ roles: string[] }> = await this.dataSource.query(
+    const [row] = await this.hot.rows<{ roles: string[] }>(
       `SELECT u.roles FROM refresh_families f JOIN users u ON u.id = f.user_id
         WHERE f.id = $1 AND f.user_id = $2 AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
           AND u.disabled_at IS NULL`,
