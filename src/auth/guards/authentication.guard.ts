@@ -17,6 +17,8 @@ import { assertRoles } from './roles.guard';
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   private readonly defaultRoute: AuthRouteMetadata;
+  /** Decorator metadata never changes at run time: resolve it once per handler. */
+  private readonly resolved = new WeakMap<Function, { route: AuthRouteMetadata; roles: string[] }>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -42,13 +44,19 @@ export class AuthenticationGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const route = this.routeFor(context.getHandler(), context.getClass());
+    const handler = context.getHandler();
+    let resolved = this.resolved.get(handler);
+    if (!resolved) {
+      resolved = { route: this.routeFor(handler, context.getClass()), roles: this.rolesFor(handler, context.getClass()) };
+      this.resolved.set(handler, resolved);
+    }
+    const { route, roles } = resolved;
     if (route.public) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     await this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, { strict: route.strict });
     assertCsrf(req);
-    assertRoles(req, this.rolesFor(context.getHandler(), context.getClass()));
+    assertRoles(req, roles);
     return true;
   }
 }
