@@ -1,0 +1,323 @@
+/**
+ * `npm run bench`: req/s and p99 of our auth paths and the stock recipes, each as a ratio to the
+ * open route measured by the same server in the same run. Loopback only; bounded time (about
+ * 4–5 minutes at the default 10 s per case). Writes bench/results.json and prints a table.
+ *
+ * Needs PostgreSQL (BENCH_DATABASE_URL, default the local server; a throw-away database is made)
+ * and, for the Redis cases, Redis (BENCH_REDIS_URL, default the local server; skipped if down).
+ */
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+
+const ROOT = join(__dirname, '..', '..');
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const CONNECTIONS = 50;
+const PASSWORD = 'bench passphrase 4 the win';
+
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+interface Row extends Measure {
+  case: string;
+  server: 'postgres' | 'postgres+redis';
+  ratio?: number;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      COOKIE_SECURE: 'false', // plain HTTP on loopback
+      JWT_SECRET: 'bench-jwt-secret-0123456789-0123456789-0123456789',
+      SESSION_SECRET: 'bench-session-secret-0123456789-0123456789-01234',
+      LOGIN_RATE_LIMIT_PER_IP: '1000000', // one client IP generates all the load
+      LOGIN_MAX_FAILURES: '1000',
+      LOG_LEVEL: 'info', // as in production; stdout goes to /dev/null
+      PORT: String(port),
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`bench server exited:\n${err}`);
+    if (err.includes('BENCH_SERVER_READY')) return { base, child };
+    await sleep(100);
+  }
+  throw new Error(`bench server did not start:\n${err}`);
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+type Opts = Omit<autocannon.Options, 'url' | 'duration' | 'connections'> & { connections?: number };
+
+async function run(base: string, path: string, opts: Opts = {}, duration = DURATION): Promise<Measure> {
+  const result = await autocannon({ url: base + path, connections: CONNECTIONS, duration, ...opts });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** Warm-up (discarded), then the measured run. */
+async function measure(base: string, path: string, opts: Opts = {}): Promise<Measure> {
+  await run(base, path, opts, WARMUP);
+  return run(base, path, opts);
+}
+
+/**
+ * Refresh rotations: autocannon resets per-connection state after every request, so this drives
+ * its own keep-alive connections. Each of the `tokens.length` clients walks its own family,
+ * presenting every new token exactly once, for `seconds`.
+ */
+async function rotationLoad(base: string, tokens: string[], seconds: number): Promise<Measure> {
+  const agent = new Agent({ keepAlive: true, maxSockets: tokens.length });
+  const { hostname, port } = new URL(base);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const deadline = Date.now() + seconds * 1000;
+  const send = (token: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const body = JSON.stringify({ refreshToken: token });
+      const req = httpRequest(
+        { agent, hostname, port, path: '/auth/token/refresh', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let data = '';
+          res.on('data', (d) => (data += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  await Promise.all(
+    tokens.map(async (first) => {
+      let token = first;
+      while (Date.now() < deadline) {
+        const start = performance.now();
+        try {
+          const res = await send(token);
+          latencies.push(performance.now() - start);
+          if (res.status === 200) token = (JSON.parse(res.body) as { refreshToken: string }).refreshToken;
+          else non2xx++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
+  return { rps: Math.round(latencies.length / seconds), p50: pct(0.5), p99: pct(0.99), requests: latencies.length, non2xx, errors };
+}
+
+async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+const cookieOf = (res: Response) => res.headers.get('set-cookie')!.split(';')[0];
+
+function record(server: Row['server'], name: string, m: Measure, note?: string) {
+  rows.push({ case: name, server, ...m, note });
+  const bad = m.non2xx + m.errors;
+  console.log(`  ${name.padEnd(44)} ${String(m.rps).padStart(7)} req/s  p99 ${String(m.p99).padStart(4)} ms${bad ? `  (${bad} non-2xx/errors)` : ''}`);
+}
+
+async function redisUp(): Promise<boolean> {
+  const { createClient } = await import('redis');
+  const c = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    await c.ping();
+    await c.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const admin = new Client({ connectionString: PG_URL });
+  await admin.connect();
+  const dbName = `nda_bench_${Date.now()}`;
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const url = new URL(PG_URL);
+  url.pathname = `/${dbName}`;
+  const DATABASE_URL = url.toString();
+  console.log(`nest-dual-auth benchmark — ${DURATION}s per case after ${WARMUP}s warm-up, ${CONNECTIONS} connections, autocannon on loopback`);
+
+  try {
+    // ---------- server 1: PostgreSQL (sessions in the database) ----------
+    console.log('\nserver 1: PostgreSQL, sessions in the database');
+    let { base, child } = await startServer({ DATABASE_URL });
+    const email = `bench-${Date.now()}@example.com`;
+    await post(base, '/auth/register', { email, password: PASSWORD });
+    const sessionCookie = cookieOf(await post(base, '/auth/session/login', { email, password: PASSWORD }));
+    const token = (await (await post(base, '/auth/token', { email, password: PASSWORD })).json()) as { accessToken: string };
+    const bearer = { authorization: `Bearer ${token.accessToken}` };
+    const stockPgCookie = cookieOf(await post(base, '/stock/session-pg/login', {}));
+
+    record('postgres', 'open route (/examples/public)', await measure(base, '/examples/public'));
+    record('postgres', "@Auth('jwt')", await measure(base, '/examples/jwt', { headers: bearer }));
+    record('postgres', "@Auth('jwt', { strict: true })", await measure(base, '/examples/jwt-strict', { headers: bearer }));
+    record('postgres', "@Auth('session') — PostgreSQL store", await measure(base, '/examples/session', { headers: { cookie: sessionCookie } }));
+    record('postgres', 'stock: passport-jwt, string secretOrKey', await measure(base, '/stock/jwt', { headers: bearer }));
+    record('postgres', 'stock: express-session + connect-pg-simple', await measure(base, '/stock/session-pg', { headers: { cookie: stockPgCookie } }));
+
+    // Refresh rotations: every connection walks its own family, presenting each new token once.
+    const families: string[] = [];
+    for (let i = 0; i < CONNECTIONS * 2; i++) {
+      families.push(((await (await post(base, '/auth/token', { email, password: PASSWORD })).json()) as { refreshToken: string }).refreshToken);
+    }
+    await rotationLoad(base, families.slice(CONNECTIONS), WARMUP);
+    const refresh = await rotationLoad(base, families.slice(0, CONNECTIONS), DURATION);
+    const check = new Client({ connectionString: DATABASE_URL });
+    await check.connect();
+    const forks = (await check.query(`SELECT count(*)::int AS n FROM (SELECT parent_hash FROM refresh_tokens WHERE parent_hash IS NOT NULL GROUP BY parent_hash HAVING count(*) > 1) f`)).rows[0].n as number;
+    const branching = (await check.query(`SELECT count(*)::int AS n FROM (SELECT family_id FROM refresh_tokens GROUP BY family_id HAVING count(*) FILTER (WHERE spent_at IS NULL) > 1) f`)).rows[0].n as number;
+    const revoked = (await check.query(`SELECT count(*)::int AS n FROM refresh_families WHERE revoked_at IS NOT NULL`)).rows[0].n as number;
+    await check.end();
+    record('postgres', 'refresh rotations (POST /auth/token/refresh)', refresh, `forked families: ${forks + branching}, revoked: ${revoked}`);
+    console.log(`    forked tokens: ${forks}, families with >1 live token: ${branching}, revoked families: ${revoked}`);
+
+    record('postgres', 'login (POST /auth/token, argon2id)', await measure(base, '/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    }));
+
+    // Login flood: open-route p99 while 32 clients send wrong passwords, each for a different
+    // email (credential stuffing: per-account back-off never triggers, the per-IP limit is raised
+    // for the benchmark), so every attempt costs an argon2id verification — the worst case.
+    const idle = await run(base, '/examples/public', {}, DURATION);
+    record('postgres', 'open route, idle (just before the flood)', idle);
+    const flood = autocannon({
+      url: `${base}/auth/token`,
+      connections: 32,
+      duration: DURATION + 4,
+      requests: [
+        {
+          method: 'POST',
+          path: '/auth/token',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => ({ ...req, body: JSON.stringify({ email: `stuffing-${Math.random()}@example.com`, password: 'wrong password guess' }) }),
+        },
+      ],
+    });
+    await sleep(2000);
+    const during = await run(base, '/examples/public', {}, DURATION);
+    const floodResult = await flood;
+    record('postgres', 'open route during a 32-client login flood', during, `flood: ${Math.round(floodResult.requests.average)} wrong logins/s`);
+    record('postgres', 'open route (end of server 1, drift check)', await run(base, '/examples/public'));
+    await stopServer(child);
+
+    // ---------- server 2: PostgreSQL + Redis (sessions in Redis) ----------
+    if (await redisUp()) {
+      console.log('\nserver 2: PostgreSQL + Redis, sessions in Redis');
+      ({ base, child } = await startServer({ DATABASE_URL, REDIS_URL }));
+      const redisCookie = cookieOf(await post(base, '/auth/session/login', { email, password: PASSWORD }));
+      const stockRedisCookie = cookieOf(await post(base, '/stock/session-redis/login', {}));
+      record('postgres+redis', 'open route (/examples/public)', await measure(base, '/examples/public'));
+      record('postgres+redis', "@Auth('session') — Redis store", await measure(base, '/examples/session', { headers: { cookie: redisCookie } }));
+      record('postgres+redis', 'stock: express-session + connect-redis', await measure(base, '/stock/session-redis', { headers: { cookie: stockRedisCookie } }));
+      record('postgres+redis', 'open route (end of server 2, drift check)', await run(base, '/examples/public'));
+      await stopServer(child);
+    } else {
+      notes.push(`Redis not reachable at ${REDIS_URL}: the Redis cases were skipped.`);
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+  }
+
+  // Ratios: to the open route on the same server — the mean of its measurements at the start and
+  // at the end of that server's cases, so slow drift on a shared machine cancels out.
+  for (const server of ['postgres', 'postgres+redis'] as const) {
+    const opens = rows.filter((r) => r.server === server && /^open route \((\/examples|end)/.test(r.case)).map((r) => r.rps);
+    const open = opens.length ? opens.reduce((a, b) => a + b, 0) / opens.length : undefined;
+    for (const r of rows.filter((x) => x.server === server)) if (open) r.ratio = +(r.rps / open).toFixed(2);
+  }
+  const get = (name: string) => rows.find((r) => r.case === name);
+  const ratio = (a?: Row, b?: Row) => (a && b ? +(a.rps / b.rps).toFixed(2) : undefined);
+  const idleOpen = get('open route, idle (just before the flood)');
+  const floodOpen = get('open route during a 32-client login flood');
+  const targets = [
+    { target: "@Auth('jwt') ≥ 0.90 × open", value: get("@Auth('jwt')")?.ratio, ok: (v: number) => v >= 0.9 },
+    { target: 'strict ≥ 0.70 × open', value: get("@Auth('jwt', { strict: true })")?.ratio, ok: (v: number) => v >= 0.7 },
+    { target: 'session on Redis ≥ 0.75 × open', value: get("@Auth('session') — Redis store")?.ratio, ok: (v: number) => v >= 0.75 },
+    { target: 'session on PostgreSQL ≥ 0.60 × open', value: get("@Auth('session') — PostgreSQL store")?.ratio, ok: (v: number) => v >= 0.6 },
+    { target: 'jwt ≥ 1.5 × stock passport-jwt', value: ratio(get("@Auth('jwt')"), get('stock: passport-jwt, string secretOrKey')), ok: (v: number) => v >= 1.5 },
+    { target: 'session (PG) ≥ 1.5 × stock connect-pg-simple', value: ratio(get("@Auth('session') — PostgreSQL store"), get('stock: express-session + connect-pg-simple')), ok: (v: number) => v >= 1.5 },
+    { target: 'session (Redis) ≥ 1.5 × stock connect-redis', value: ratio(get("@Auth('session') — Redis store"), get('stock: express-session + connect-redis')), ok: (v: number) => v >= 1.5 },
+    { target: 'refresh rotations ≥ 1000/s on PostgreSQL', value: get('refresh rotations (POST /auth/token/refresh)')?.rps, ok: (v: number) => v >= 1000 },
+    { target: 'open p99 during login flood ≤ 3 × idle p99', value: idleOpen && floodOpen ? +(floodOpen.p99 / Math.max(1, idleOpen.p99)).toFixed(2) : undefined, ok: (v: number) => v <= 3 },
+  ].map((t) => ({ target: t.target, value: t.value ?? null, met: t.value === undefined ? null : t.ok(t.value) }));
+
+  console.log('\n| server | case | req/s | p99 ms | ratio to open |');
+  console.log('|---|---|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.server} | ${r.case} | ${r.rps} | ${r.p99} | ${r.ratio ?? ''} |`);
+  console.log('\n| target | measured | met |');
+  console.log('|---|---:|---|');
+  for (const t of targets) console.log(`| ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'} |`);
+  for (const n of notes) console.log(`note: ${n}`);
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    method: { tool: 'autocannon', connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP },
+    rows,
+    targets,
+    notes,
+  };
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  console.log('\nwrote bench/results.json');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
