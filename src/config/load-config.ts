@@ -127,23 +127,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const isProduction = e.NODE_ENV === 'production';
   const problems: string[] = [];
 
-  let privateKeyPem = e.JWT_PRIVATE_KEY?.replace(/\\n/g, '\n');
-  if (!privateKeyPem && e.JWT_PRIVATE_KEY_FILE) {
+  /** A PEM from `NAME` (with `\n` escapes allowed) or from the file named by `NAME_FILE`. */
+  const pemFrom = (name: 'JWT_PRIVATE_KEY' | 'JWT_PREVIOUS_PUBLIC_KEYS'): string | undefined => {
+    const inline = e[name]?.replace(/\\n/g, '\n');
+    const file = e[`${name}_FILE`];
+    if (inline || !file) return inline;
     try {
-      privateKeyPem = readFileSync(e.JWT_PRIVATE_KEY_FILE, 'utf8');
+      return readFileSync(file, 'utf8');
     } catch {
-      problems.push('JWT_PRIVATE_KEY_FILE cannot be read');
+      problems.push(`${name}_FILE cannot be read`);
+      return undefined;
     }
-  }
-
-  let previousPublicKeysPem = e.JWT_PREVIOUS_PUBLIC_KEYS?.replace(/\\n/g, '\n');
-  if (!previousPublicKeysPem && e.JWT_PREVIOUS_PUBLIC_KEYS_FILE) {
-    try {
-      previousPublicKeysPem = readFileSync(e.JWT_PREVIOUS_PUBLIC_KEYS_FILE, 'utf8');
-    } catch {
-      problems.push('JWT_PREVIOUS_PUBLIC_KEYS_FILE cannot be read');
-    }
-  }
+  };
+  const privateKeyPem = pemFrom('JWT_PRIVATE_KEY');
+  const previousPublicKeysPem = pemFrom('JWT_PREVIOUS_PUBLIC_KEYS');
   if (privateKeyPem) {
     try {
       algorithmOf(createPrivateKey(privateKeyPem));

@@ -30,14 +30,9 @@ export class SessionsRepository implements SessionBackend {
     });
   }
 
-  /** Runs on every session-authenticated request: one prepared primary-key lookup. */
+  /** Runs on every session-authenticated request: one primary-key lookup. */
   async findLive(sidHash: string, now: number): Promise<SessionRecord | null> {
-    const [row] = await this.hot.rows<SessionRow>(
-      `SELECT id, public_id, user_id, data, created_at, last_seen_at, idle_expires_at, absolute_expires_at, user_agent, ip
-         FROM sessions
-        WHERE id = $1 AND revoked_at IS NULL AND idle_expires_at > $2 AND absolute_expires_at > $2`,
-      [sidHash, new Date(now)],
-    );
+    const [row] = await this.hot.rows<SessionRow>(`${SELECT_LIVE} AND id = $2`, [new Date(now), sidHash]);
     return row ? fromRow(row) : null;
   }
 
@@ -59,13 +54,8 @@ export class SessionsRepository implements SessionBackend {
   }
 
   async listForUser(userId: string, now: number): Promise<SessionRecord[]> {
-    const at = new Date(now);
-    const rows = await this.sessions
-      .createQueryBuilder('s')
-      .where('s.userId = :userId AND s.revokedAt IS NULL AND s.idleExpiresAt > :at AND s.absoluteExpiresAt > :at', { userId, at })
-      .orderBy('s.createdAt', 'DESC')
-      .getMany();
-    return rows.map(toRecord);
+    const rows = await this.hot.rows<SessionRow>(`${SELECT_LIVE} AND user_id = $2 ORDER BY created_at DESC`, [new Date(now), userId]);
+    return rows.map(fromRow);
   }
 
   async removeForUser(userId: string, publicId: string): Promise<boolean> {
@@ -93,6 +83,10 @@ export class SessionsRepository implements SessionBackend {
     await this.dataSource.query('SELECT 1');
   }
 }
+
+/** Live sessions at $1: not revoked, before both deadlines. */
+const SELECT_LIVE = `SELECT id, public_id, user_id, data, created_at, last_seen_at, idle_expires_at, absolute_expires_at, user_agent, ip
+  FROM sessions WHERE revoked_at IS NULL AND idle_expires_at > $1 AND absolute_expires_at > $1`;
 
 interface SessionRow {
   id: string;
@@ -122,17 +116,3 @@ function fromRow(r: SessionRow): SessionRecord {
   };
 }
 
-function toRecord(row: SessionEntity): SessionRecord {
-  return {
-    sidHash: row.id,
-    publicId: row.publicId,
-    userId: row.userId,
-    data: row.data,
-    createdAt: row.createdAt.getTime(),
-    lastSeenAt: row.lastSeenAt.getTime(),
-    idleExpiresAt: row.idleExpiresAt.getTime(),
-    absoluteExpiresAt: row.absoluteExpiresAt.getTime(),
-    userAgent: row.userAgent,
-    ip: row.ip,
-  };
-}
