@@ -6,7 +6,7 @@ import { PasswordHasher } from '../src/auth/passwords/password-hasher';
 import { createUser, loginSession, TestUser } from './utils/auth-helpers';
 import { GOOD_PASSWORD, uniqueEmail } from './utils/factories';
 import { issueTokens } from './utils/token-helpers';
-import { startTestApp, TestApp } from './utils/test-app';
+import { startTestApp, TestApp, withTestApp } from './utils/test-app';
 
 const login = (t: TestApp, email: string, password: string, ip?: string) => {
   const req = request(t.http).post('/auth/token').send({ email, password });
@@ -75,8 +75,7 @@ describe('per-account throttling (LOGIN_MAX_FAILURES=5, then back-off)', () => {
 
 describe('per-IP throttling', () => {
   it('limits login/token/register/refresh per client IP, keyed on X-Forwarded-For only behind a trusted proxy', async () => {
-    const t = await startTestApp({ LOGIN_RATE_LIMIT_PER_IP: '4', TRUST_PROXY: 'loopback' });
-    try {
+    await withTestApp({ LOGIN_RATE_LIMIT_PER_IP: '4', TRUST_PROXY: 'loopback' }, async (t) => {
       const user = await createUser(t);
       const ip = testIp();
       await login(t, user.email, user.password, ip).expect(200);
@@ -88,22 +87,17 @@ describe('per-IP throttling', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       await request(t.http).post('/auth/token/refresh').set('X-Forwarded-For', ip).send({ refreshToken: 'C'.repeat(43) }).expect(429);
       await login(t, user.email, user.password, testIp() + '1').expect(200); // another client
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('ignores a spoofed X-Forwarded-For when no proxy is trusted', async () => {
-    const t = await startTestApp({ LOGIN_RATE_LIMIT_PER_IP: '3' });
-    try {
+    await withTestApp({ LOGIN_RATE_LIMIT_PER_IP: '3' }, async (t) => {
       const user = await createUser(t);
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) statuses.push((await login(t, user.email, user.password, testIp())).status);
       expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(3);
       expect(statuses.slice(-3)).toEqual([429, 429, 429]);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -185,8 +179,7 @@ describe('credential hygiene', () => {
 
 describe('CORS', () => {
   it('allows credentials only for CORS_ORIGINS', async () => {
-    const t = await startTestApp({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' });
-    try {
+    await withTestApp({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' }, async (t) => {
       const ok = await request(t.http)
         .options('/auth/session/login')
         .set('Origin', 'https://app.example.com')
@@ -198,16 +191,13 @@ describe('CORS', () => {
       expect(ok.headers['access-control-allow-headers']).toMatch(/X-CSRF-Token/i);
       const evil = await request(t.http).get('/examples/public').set('Origin', 'https://evil.example.net');
       expect(evil.headers['access-control-allow-origin']).toBeUndefined();
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
 describe('housekeeping', () => {
   it('prunes expired sessions and token families, and keeps live ones', async () => {
-    const t = await startTestApp({ REDIS_URL: undefined });
-    try {
+    await withTestApp({ REDIS_URL: undefined }, async (t) => {
       const u = await createUser(t);
       const live = await loginSession(t, u);
       const dead = await loginSession(t, u);
@@ -223,8 +213,6 @@ describe('housekeeping', () => {
       await request(t.http).get('/examples/session').set('Cookie', live.cookie).expect(200);
       await request(t.http).get('/examples/session').set('Cookie', dead.cookie).expect(401);
       await request(t.http).post('/auth/token/refresh').send({ refreshToken: liveTokens.refreshToken }).expect(200);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

@@ -2,7 +2,7 @@ import { createHash, createHmac, createPublicKey, generateKeyPairSync, verify as
 import request from 'supertest';
 import { createUser, loginSession, sleep, TestUser } from './utils/auth-helpers';
 import { decodePart, issueTokens, rawToken, refresh, signWithTestSecret } from './utils/token-helpers';
-import { startTestApp, TEST_SECRETS, TestApp } from './utils/test-app';
+import { startTestApp, TEST_SECRETS, TestApp, withTestApp } from './utils/test-app';
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -226,8 +226,7 @@ describe('JWT strategy', () => {
 
 describe('refresh concurrency and lifetimes', () => {
   it('20 concurrent refreshes of one token produce one successor, returned to all (grace)', async () => {
-    const t = await startTestApp();
-    try {
+    await withTestApp({}, async (t) => {
       const user = await createUser(t);
       const pair = await issueTokens(t, user);
       const results = await Promise.all(Array.from({ length: 20 }, () => refresh(t, pair.refreshToken)));
@@ -235,14 +234,11 @@ describe('refresh concurrency and lifetimes', () => {
       expect(new Set(results.map((r) => r.body.refreshToken)).size).toBe(1);
       const children = await t.sql('SELECT hash FROM refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
       expect(children).toHaveLength(1);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('with JWT_REFRESH_GRACE=0, exactly one of 20 concurrent refreshes succeeds', async () => {
-    const t = await startTestApp({ JWT_REFRESH_GRACE: '0' });
-    try {
+    await withTestApp({ JWT_REFRESH_GRACE: '0' }, async (t) => {
       const user = await createUser(t);
       const pair = await issueTokens(t, user);
       const results = await Promise.all(Array.from({ length: 20 }, () => refresh(t, pair.refreshToken)));
@@ -250,28 +246,22 @@ describe('refresh concurrency and lifetimes', () => {
       expect(results.filter((r) => r.status === 401)).toHaveLength(19);
       const children = await t.sql('SELECT hash FROM refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
       expect(children).toHaveLength(1);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('a spent token presented after the grace window revokes the family', async () => {
-    const t = await startTestApp({ JWT_REFRESH_GRACE: '500ms' });
-    try {
+    await withTestApp({ JWT_REFRESH_GRACE: '500ms' }, async (t) => {
       const user = await createUser(t);
       const pair = await issueTokens(t, user);
       const next = (await refresh(t, pair.refreshToken).expect(200)).body;
       await sleep(700);
       await refresh(t, pair.refreshToken).expect(401);
       await refresh(t, next.refreshToken).expect(401);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('never extends a family past its absolute expiry, and expired access tokens say token_expired', async () => {
-    const t = await startTestApp({ JWT_REFRESH_TTL: '2s', JWT_ACCESS_TTL: '1s' });
-    try {
+    await withTestApp({ JWT_REFRESH_TTL: '2s', JWT_ACCESS_TTL: '1s' }, async (t) => {
       const user = await createUser(t);
       const pair = await issueTokens(t, user);
       expect(pair.refreshExpiresIn).toBeLessThanOrEqual(2);
@@ -282,9 +272,7 @@ describe('refresh concurrency and lifetimes', () => {
       expect(next.refreshExpiresIn).toBeLessThanOrEqual(1);
       await sleep(1000);
       await refresh(t, next.refreshToken).expect(401);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
@@ -336,8 +324,7 @@ describe('asymmetric signing keys', () => {
 
   it('RSA: RS256 with kid', async () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const t = await startTestApp({ JWT_PRIVATE_KEY: pem(privateKey, 'pkcs8') });
-    try {
+    await withTestApp({ JWT_PRIVATE_KEY: pem(privateKey, 'pkcs8') }, async (t) => {
       const user = await createUser(t);
       const { accessToken } = await issueTokens(t, user);
       expect(decodePart(accessToken, 0)).toMatchObject({ alg: 'RS256', kid: expect.any(String) });
@@ -345,8 +332,6 @@ describe('asymmetric signing keys', () => {
       const jwks = (await request(t.http).get('/.well-known/jwks.json')).body;
       expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', n: expect.any(String), e: 'AQAB' });
       expect(jwks.keys[0].d).toBeUndefined(); // never the private part
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

@@ -4,7 +4,7 @@ import { Auth, Public } from '../src/auth/decorators/auth.decorators';
 import { SessionService } from '../src/auth/sessions/session.service';
 import { createUser, loginSession, sessionCookieFrom, sidOf, sleep, storedSession, TestUser } from './utils/auth-helpers';
 import { uniqueEmail } from './utils/factories';
-import { startTestApp, TestApp } from './utils/test-app';
+import { startTestApp, TestApp, withTestApp } from './utils/test-app';
 
 const backend = process.env.TEST_REDIS_URL ? 'Redis' : 'the database';
 
@@ -230,8 +230,7 @@ describe(`session strategy (sessions in ${backend})`, () => {
 
 describe(`session timeouts (sessions in ${backend})`, () => {
   it('expires a session after the idle timeout, and activity slides it', async () => {
-    const t = await startTestApp({ SESSION_IDLE_TTL: '1500ms', SESSION_ABSOLUTE_TTL: '1h' });
-    try {
+    await withTestApp({ SESSION_IDLE_TTL: '1500ms', SESSION_ABSOLUTE_TTL: '1h' }, async (t) => {
       const user = await createUser(t);
       const active = await loginSession(t, user);
       const idle = await loginSession(t, user);
@@ -243,14 +242,11 @@ describe(`session timeouts (sessions in ${backend})`, () => {
       const res = await request(t.http).get('/examples/session').set('Cookie', idle.cookie).expect(401);
       expect(res.body.code).toBe('session_expired');
       await request(t.http).get('/examples/session').set('Cookie', active.cookie).expect(200);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('expires a session at the absolute lifetime even when active', async () => {
-    const t = await startTestApp({ SESSION_IDLE_TTL: '1h', SESSION_ABSOLUTE_TTL: '2s' });
-    try {
+    await withTestApp({ SESSION_IDLE_TTL: '1h', SESSION_ABSOLUTE_TTL: '2s' }, async (t) => {
       const user = await createUser(t);
       const s = await loginSession(t, user);
       for (let i = 0; i < 3; i++) {
@@ -259,16 +255,13 @@ describe(`session timeouts (sessions in ${backend})`, () => {
       }
       await sleep(800);
       await request(t.http).get('/examples/session').set('Cookie', s.cookie).expect(401);
-    } finally {
-      await t.close();
-    }
+    });
   });
 });
 
 describe(`session cookie settings (sessions in ${backend})`, () => {
   it('uses __Host-sid with Secure when COOKIE_SECURE is on (HTTPS via a trusted proxy)', async () => {
-    const t = await startTestApp({ COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback' });
-    try {
+    await withTestApp({ COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback' }, async (t) => {
       const user = await createUser(t);
       const res = await request(t.http)
         .post('/auth/session/login')
@@ -281,9 +274,7 @@ describe(`session cookie settings (sessions in ${backend})`, () => {
       expect(setCookie).not.toMatch(/Domain=/);
       const cookie = setCookie.split(';')[0];
       await request(t.http).get('/examples/session').set('X-Forwarded-Proto', 'https').set('Cookie', cookie).expect(200);
-    } finally {
-      await t.close();
-    }
+    });
   });
 
   it('keeps sessions signed with a previous secret valid after rotation', async () => {

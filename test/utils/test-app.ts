@@ -58,3 +58,13 @@ export async function startTestApp(
     close: () => app.close(),
   };
 }
+
+/** Boots an app for one test and always closes it, whatever the test does. */
+export async function withTestApp(env: Record<string, string | undefined>, run: (t: TestApp) => Promise<void>): Promise<void> {
+  const t = await startTestApp(env);
+  try {
+    await run(t);
+  } finally {
+    await t.close();
+  }
+}
