@@ -57,6 +57,7 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, options.imports), {
     bodyParser: false,
     bufferLogs: options.logger !== false,
+    abortOnError: false, // throw instead of exiting, so callers (main.ts, tests) decide
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
   if (options.logger !== false) app.useLogger(app.get(PinoLogger)); // JSON logs from here on
