@@ -21,24 +21,40 @@ export class AuthenticationService {
     return [...this.byName.keys()];
   }
 
-  async authenticate(req: Request, res: Response, strategies: AuthStrategyName[], options: RouteAuthOptions): Promise<AuthContext> {
+  /** Synchronous unless a strategy needs I/O (a session read, a strict liveness check). */
+  authenticate(req: Request, res: Response, strategies: AuthStrategyName[], options: RouteAuthOptions): AuthContext | Promise<AuthContext> {
     // An Authorization header alone decides on routes that accept JWT: an invalid Bearer token is
     // a 401 even beside a valid session cookie (no silent fallback to a different identity).
     const candidates =
       req.headers.authorization !== undefined && strategies.includes(AuthStrategy.Jwt) ? [AuthStrategy.Jwt] : strategies;
-    const failures: StrategyFailure[] = [];
-    for (const name of candidates) {
-      const strategy = this.byName.get(name);
-      if (!strategy) throw new Error(`Auth strategy "${name}" is not registered in AuthModule`);
-      const result = await strategy.authenticate(req, res, options);
-      if (result.ok) {
-        req.auth = result.context;
-        return result.context;
+    return this.tryFrom(req, res, candidates, options, 0, []);
+  }
+
+  private tryFrom(
+    req: Request,
+    res: Response,
+    candidates: AuthStrategyName[],
+    options: RouteAuthOptions,
+    index: number,
+    failures: StrategyFailure[],
+  ): AuthContext | Promise<AuthContext> {
+    for (let i = index; i < candidates.length; i++) {
+      const strategy = this.byName.get(candidates[i]);
+      if (!strategy) throw new Error(`Auth strategy "${candidates[i]}" is not registered in AuthModule`);
+      const result = strategy.authenticate(req, res, options);
+      if (result instanceof Promise) {
+        return result.then((r) => (r.ok ? accept(req, r.context) : this.tryFrom(req, res, candidates, options, i + 1, [...failures, r.failure])));
       }
+      if (result.ok) return accept(req, result.context);
       failures.push(result.failure);
     }
     throw unauthorized(req, failures);
   }
+}
+
+function accept(req: Request, context: AuthContext): AuthContext {
+  req.auth = context;
+  return context;
 }
 
 function unauthorized(req: Request, failures: StrategyFailure[]): CodedHttpException {

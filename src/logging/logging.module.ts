@@ -7,6 +7,16 @@ import { AppConfig } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+/** pino-http hands over a fresh object for each completion line: add the caller to it in place. */
+function withCaller(req: IncomingMessage, line: Record<string, unknown>): object {
+  const auth = (req as Request).auth;
+  if (auth) {
+    line.userId = auth.user.id;
+    line.strategy = auth.strategy;
+  }
+  return line;
+}
+
 /**
  * Structured JSON logs (pino) with a request id on every line: the caller's `X-Request-Id` when
  * it is a plain token, else a new UUID, echoed back in the response header.
@@ -37,11 +47,10 @@ export class LoggingModule {
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
-            // Who, when known (set by the auth guard); never how they proved it.
-            customProps: (req: IncomingMessage) => {
-              const auth = (req as Request).auth;
-              return auth ? { userId: auth.user.id, strategy: auth.strategy } : {};
-            },
+            // Who, when known (set by the auth guard); never how they proved it. Added to the
+            // completion line itself: `customProps` would build child loggers on every request.
+            customSuccessObject: (req: IncomingMessage, _res: ServerResponse, line: Record<string, unknown>) => withCaller(req, line),
+            customErrorObject: (req: IncomingMessage, _res: ServerResponse, _err: Error, line: Record<string, unknown>) => withCaller(req, line),
             customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
             quietReqLogger: true,

@@ -42,7 +42,7 @@ export class AuthenticationGuard implements CanActivate {
     return this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [handler, controller]) ?? [];
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const handler = context.getHandler();
     let resolved = this.resolved.get(handler);
@@ -54,11 +54,17 @@ export class AuthenticationGuard implements CanActivate {
     if (route.public) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
-    await this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, { strict: route.strict });
-    assertCsrf(req);
-    assertRoles(req, roles);
-    return true;
+    const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, { strict: route.strict });
+    if (authenticated instanceof Promise) return authenticated.then(() => assertAccess(req, roles));
+    return assertAccess(req, roles);
   }
+}
+
+/** After authentication: the CSRF rule for cookie-authenticated unsafe requests, then `@Roles()`. */
+function assertAccess(req: Request, roles: string[]): true {
+  assertCsrf(req);
+  assertRoles(req, roles);
+  return true;
 }
 
 /** Base of the plain one-strategy guards, for teams that prefer `@UseGuards(...)`. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuthErrorCode, AuthStrategy } from '../auth.types';
+import type { JwtClaims } from '../tokens/jwt-codec';
 import { TokenService } from '../tokens/token.service';
 import { fail, RequestAuthStrategy, RouteAuthOptions, StrategyResult } from './request-strategy';
 
@@ -16,7 +17,7 @@ export class JwtStrategy implements RequestAuthStrategy {
 
   constructor(private readonly tokens: TokenService) {}
 
-  async authenticate(req: Request, _res: unknown, options: RouteAuthOptions): Promise<StrategyResult> {
+  authenticate(req: Request, _res: unknown, options: RouteAuthOptions): StrategyResult | Promise<StrategyResult> {
     const header = req.headers.authorization;
     if (header === undefined) return fail(AuthErrorCode.CredentialsMissing, 'Authentication required', false);
     const match = BEARER.exec(header);
@@ -29,19 +30,23 @@ export class JwtStrategy implements RequestAuthStrategy {
         : fail(AuthErrorCode.TokenInvalid, 'Invalid access token', true);
     }
     const c = result.claims;
-    let roles = c.roles;
-    if (options.strict) {
-      const live = await this.tokens.liveFamilyRoles(c.sid, c.sub);
-      if (!live) return fail(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again', true);
-      roles = live; // strict routes also see role changes at once
-    }
-    return {
-      ok: true,
-      context: {
-        user: { id: c.sub, email: c.email ?? '', displayName: c.name ?? null, roles },
-        strategy: AuthStrategy.Jwt,
-        signInId: c.sid,
-      },
-    };
+    // The claims may be shared with other requests (verified-token cache): copy the roles.
+    if (!options.strict) return signedIn(c, [...c.roles]);
+    // Strict routes: the sign-in (family) and the user must still be live, and role changes
+    // apply at once.
+    return this.tokens
+      .liveFamilyRoles(c.sid, c.sub)
+      .then((live) => (live ? signedIn(c, live) : fail(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again', true)));
   }
+}
+
+function signedIn(c: JwtClaims, roles: string[]): StrategyResult {
+  return {
+    ok: true,
+    context: {
+      user: { id: c.sub, email: c.email ?? '', displayName: c.name ?? null, roles },
+      strategy: AuthStrategy.Jwt,
+      signInId: c.sid,
+    },
+  };
 }

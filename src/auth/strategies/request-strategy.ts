@@ -20,7 +20,8 @@ export interface RouteAuthOptions {
  */
 export interface RequestAuthStrategy {
   readonly name: AuthStrategyName;
-  authenticate(req: Request, res: Response, options: RouteAuthOptions): Promise<StrategyResult>;
+  /** Synchronous when no I/O is needed (a plain JWT), so the hot path never waits a turn for nothing. */
+  authenticate(req: Request, res: Response, options: RouteAuthOptions): StrategyResult | Promise<StrategyResult>;
 }
 
 export const REQUEST_AUTH_STRATEGIES = Symbol('REQUEST_AUTH_STRATEGIES');

@@ -6,6 +6,7 @@ import { AuthErrorCode, AuthUser } from '../auth.types';
 import { JwtClaims, signJwt, verifyJwt, JwtVerifyResult } from './jwt-codec';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { JwtKeyring } from './jwt-keyring';
+import { VerifiedTokenCache } from './verified-token-cache';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 
 export interface TokenPair {
@@ -26,6 +27,9 @@ export interface ClientMeta {
 /** Refresh tokens: 32 random bytes, base64url (43 characters). Successors have the same shape. */
 export const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
+/** Access tokens remembered as verified: about 1 KB each, so at most ~10 MB. */
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Issues, rotates and revokes tokens. Access tokens are stateless; refresh tokens are not. */
@@ -37,6 +41,8 @@ export class TokenService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly events: AuthEvents,
   ) {}
+
+  private readonly verified = new VerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE);
 
   /** A new sign-in (refresh family) and its first token pair. */
   async issue(user: AuthUser, meta: ClientMeta): Promise<TokenPair> {
@@ -84,9 +90,16 @@ export class TokenService {
     if (family) this.events.emit(AuthEvent.SignInRevoked, { userId: family.userId, signInId: family.familyId, reason: 'revoked' });
   }
 
+  /** Checks an access token; a token seen before costs one map lookup (see VerifiedTokenCache). */
   verifyAccessToken(token: string): JwtVerifyResult {
+    const now = Math.floor(Date.now() / 1000);
+    const cached = this.verified.get(token, now);
+    if (cached === 'expired') return { ok: false, reason: 'expired', message: 'access token expired' };
+    if (cached) return { ok: true, claims: cached };
     const { issuer, audience } = this.config.jwt;
-    return verifyJwt(token, { alg: this.keyring.alg, keys: this.keyring.verification, issuer, audience });
+    const result = verifyJwt(token, { alg: this.keyring.alg, keys: this.keyring.verification, issuer, audience, now });
+    if (result.ok) this.verified.add(token, result.claims);
+    return result;
   }
 
   /** Strict routes: the user's current roles when the family is live, else null. */
