@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
 import { HotQueries } from '../../database/hot-queries';
+import { LookupBatcher } from '../../database/lookup-batcher';
 import { SessionBackend, SessionJson, SessionRecord } from './session-record';
 import { SessionEntity } from './session.entity';
 
@@ -9,6 +10,8 @@ import { SessionEntity } from './session.entity';
 export class SessionsRepository implements SessionBackend {
   private readonly sessions: Repository<SessionEntity>;
   private readonly hot: HotQueries;
+
+  private readonly liveLookups = new LookupBatcher((sidHashes: string[]) => this.findLiveBatch(sidHashes));
 
   constructor(private readonly dataSource: DataSource) {
     this.sessions = dataSource.getRepository(SessionEntity);
@@ -31,9 +34,17 @@ export class SessionsRepository implements SessionBackend {
   }
 
   /** Runs on every session-authenticated request: one primary-key lookup. */
-  async findLive(sidHash: string, now: number): Promise<SessionRecord | null> {
-    const [row] = await this.hot.rows<SessionRow>(`${SELECT_LIVE} AND id = $2`, [new Date(now), sidHash]);
-    return row ? fromRow(row) : null;
+  /**
+   * Every authenticated session request asks this: lookups from one turn of the event loop share
+   * one query (LookupBatcher), live as of the moment it is sent — never earlier than `now`.
+   */
+  async findLive(sidHash: string, _now: number): Promise<SessionRecord | null> {
+    return (await this.liveLookups.load(sidHash)) ?? null;
+  }
+
+  private async findLiveBatch(sidHashes: string[]): Promise<Map<string, SessionRecord>> {
+    const rows = await this.hot.rows<SessionRow>(`${SELECT_LIVE} AND id = ANY($2::text[])`, [new Date(), sidHashes]);
+    return new Map(rows.map((r) => [r.id, fromRow(r)]));
   }
 
   async updateData(sidHash: string, data: SessionJson): Promise<void> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HotQueries } from '../../database/hot-queries';
+import { LookupBatcher } from '../../database/lookup-batcher';
 import { AuthUser } from '../auth.types';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 
@@ -37,6 +38,8 @@ interface OwnerRow {
   roles: string[];
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** What TypeORM's `query()` returns for an UPDATE on PostgreSQL: `[rows, affected count]`. */
 type UpdateResult = [unknown[], number];
 
@@ -50,6 +53,8 @@ const toOwner = (r: OwnerRow): FamilyOwner => ({
 @Injectable()
 export class RefreshTokensRepository {
   private readonly hot: HotQueries;
+
+  private readonly liveFamilies = new LookupBatcher((familyIds: string[]) => this.findLiveFamilies(familyIds));
 
   constructor(private readonly dataSource: DataSource) {
     this.hot = new HotQueries(dataSource);
@@ -174,15 +179,23 @@ export class RefreshTokensRepository {
 
   /**
    * For strict routes: is the family live and does it belong to this user? Returns the user's
-   * current roles, or null. One primary-key lookup joined to the user (a cache can wrap this).
+   * current roles, or null. A primary-key lookup joined to the user; lookups from one turn of the
+   * event loop share one query (LookupBatcher), so each still sees every revocation committed
+   * before it was asked.
    */
   async findLiveFamilyRoles(familyId: string, userId: string): Promise<string[] | null> {
-    const [row] = await this.hot.rows<{ roles: string[] }>(
-      `SELECT u.roles FROM refresh_families f JOIN users u ON u.id = f.user_id
-        WHERE f.id = $1 AND f.user_id = $2 AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
+    if (!UUID.test(familyId)) return null; // one bad key must not fail the whole batch's query
+    const live = await this.liveFamilies.load(familyId);
+    return live && live.userId === userId ? live.roles : null;
+  }
+
+  private async findLiveFamilies(familyIds: string[]): Promise<Map<string, { userId: string; roles: string[] }>> {
+    const rows = await this.hot.rows<{ id: string; user_id: string; roles: string[] }>(
+      `SELECT f.id, f.user_id, u.roles FROM refresh_families f JOIN users u ON u.id = f.user_id
+        WHERE f.id = ANY($1::uuid[]) AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
           AND u.disabled_at IS NULL`,
-      [familyId, userId],
+      [familyIds],
     );
-    return row ? row.roles : null;
+    return new Map(rows.map((r) => [r.id, { userId: r.user_id, roles: r.roles }]));
   }
 }

@@ -1,0 +1,128 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import request from 'supertest';
+import { AuthContext } from '../src/auth/auth.types';
+import { Auth, CurrentAuth } from '../src/auth/decorators/auth.decorators';
+import { createUser, loginSession, sleep, TestUser } from './utils/auth-helpers';
+import { startTestApp, TestApp, withTestApp } from './utils/test-app';
+import { decodePart, issueTokens, signWithTestSecret } from './utils/token-helpers';
+import { SESSION_BACKEND, SessionBackend } from '../src/auth/sessions/session-record';
+import { hashSessionId } from '../src/auth/sessions/session.store';
+import { RefreshTokensRepository } from '../src/auth/tokens/refresh-tokens.repository';
+
+const backend = process.env.TEST_REDIS_URL ? 'Redis' : 'the database';
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Who the guard says the caller is, on a session route and on a strict JWT route. */
+@Controller('whoami')
+class WhoAmIController {
+  @Get('session') @Auth('session') session(@CurrentAuth() auth: AuthContext) {
+    return { userId: auth.user.id, signInId: auth.signInId, roles: auth.user.roles };
+  }
+  @Get('strict') @Auth('jwt', { strict: true }) strict(@CurrentAuth() auth: AuthContext) {
+    return { userId: auth.user.id, signInId: auth.signInId, roles: auth.user.roles };
+  }
+}
+@Module({ controllers: [WhoAmIController] })
+class WhoAmIModule {}
+
+/**
+ * Session and strict-JWT lookups made in the same event-loop turn share one query
+ * (LookupBatcher): under concurrency every caller must still get exactly its own answer.
+ */
+describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
+  let t: TestApp;
+  let users: TestUser[];
+  beforeAll(async () => {
+    t = await startTestApp({}, [WhoAmIModule]);
+    users = await Promise.all([createUser(t), createUser(t, { roles: ['user', 'admin'] }), createUser(t), createUser(t)]);
+  });
+  afterAll(() => t.close());
+
+  it('answers 40 concurrent session requests of four users, one signed out, each with its own identity', async () => {
+    const logins = await Promise.all(users.map((u) => loginSession(t, u)));
+    await request(t.http).post('/auth/session/logout').set('Cookie', logins[3].cookie).set('X-CSRF-Token', logins[3].csrfToken).expect(204);
+
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => request(t.http).get('/whoami/session').set('Cookie', logins[i % 4].cookie)),
+    );
+    responses.forEach((res, i) => {
+      const who = i % 4;
+      if (who === 3) {
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe('session_expired');
+      } else {
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ userId: users[who].id, signInId: expect.any(String), roles: users[who].roles });
+      }
+    });
+  });
+
+  it('answers 40 concurrent strict requests of four sign-ins, one revoked, each with its own identity', async () => {
+    const pairs = await Promise.all(users.map((u) => issueTokens(t, u)));
+    await request(t.http).post('/auth/token/revoke').send({ refreshToken: pairs[2].refreshToken }).expect(204);
+
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => request(t.http).get('/whoami/strict').set(bearer(pairs[i % 4].accessToken))),
+    );
+    responses.forEach((res, i) => {
+      const who = i % 4;
+      if (who === 2) {
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe('signin_revoked');
+      } else {
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ userId: users[who].id, signInId: expect.any(String), roles: users[who].roles });
+      }
+    });
+  });
+
+  it('lookups asked for in the same turn share one query and each gets its own row (or none)', async () => {
+    const logins = await Promise.all(users.map((u) => loginSession(t, u)));
+    const pairs = await Promise.all(users.map((u) => issueTokens(t, u)));
+    await request(t.http).post('/auth/token/revoke').send({ refreshToken: pairs[1].refreshToken }).expect(204);
+    const sessions = t.app.get<SessionBackend>(SESSION_BACKEND);
+    const families = t.app.get(RefreshTokensRepository);
+    const familyIds = pairs.map((p) => decodePart(p.accessToken, 1).sid as string);
+    const now = Date.now();
+
+    // All asked synchronously, so each repository sends one query for the lot.
+    const [found, roles] = await Promise.all([
+      Promise.all([...logins.map((l) => sessions.findLive(hashSessionId(l.sid), now)), sessions.findLive(hashSessionId('no-such-session'), now)]),
+      Promise.all([...familyIds.map((id, i) => families.findLiveFamilyRoles(id, users[i].id)), families.findLiveFamilyRoles(familyIds[0], users[1].id)]),
+    ]);
+    expect(found.map((r) => r?.userId ?? null)).toEqual([...users.map((u) => u.id), null]);
+    expect(roles).toEqual([users[0].roles, null, users[2].roles, users[3].roles, null]); // revoked; someone else's family
+  });
+
+  it('a strict route sees a revocation at once, even for an access token it accepted a moment before', async () => {
+    const pair = await issueTokens(t, users[0]);
+    await request(t.http).get('/whoami/strict').set(bearer(pair.accessToken)).expect(200);
+    await request(t.http).post('/auth/token/revoke').send({ refreshToken: pair.refreshToken }).expect(204);
+    const res = await request(t.http).get('/whoami/strict').set(bearer(pair.accessToken)).expect(401);
+    expect(res.body.code).toBe('signin_revoked');
+  });
+
+  it('a strict token whose sid is not a sign-in id is 401, and does not fail the lookups beside it', async () => {
+    const good = await issueTokens(t, users[1]);
+    const now = Math.floor(Date.now() / 1000);
+    const odd = signWithTestSecret({ sub: users[0].id, sid: 'not-a-uuid', roles: ['user'], iat: now, exp: now + 60, iss: 'nest-dual-auth', aud: 'nest-dual-auth-api', jti: 'x' });
+    const [a, b] = await Promise.all([
+      request(t.http).get('/whoami/strict').set(bearer(odd)),
+      request(t.http).get('/whoami/strict').set(bearer(good.accessToken)),
+    ]);
+    expect(a.status).toBe(401);
+    expect(b.status).toBe(200);
+    expect(b.body.userId).toBe(users[1].id);
+  });
+
+  it('an access token accepted before (and so remembered as verified) still expires at its exp', async () => {
+    await withTestApp({ JWT_ACCESS_TTL: '1s' }, async (t2) => {
+      const user = await createUser(t2);
+      const pair = await issueTokens(t2, user);
+      await request(t2.http).get('/examples/jwt').set(bearer(pair.accessToken)).expect(200);
+      await sleep(1100);
+      const res = await request(t2.http).get('/examples/jwt').set(bearer(pair.accessToken)).expect(401);
+      expect(res.body.code).toBe('token_expired');
+    });
+  });
+});
