@@ -7,10 +7,10 @@
  * and, for the Redis cases, Redis (BENCH_REDIS_URL, default the local server; skipped if down).
  */
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ const PASSWORD = 'bench passphrase 4 the win';
 
 interface Measure {
   rps: number;
+  /** Server process CPU (user + system) per request, µs; null where /proc is not available. */
+  cpuUs: number | null;
   p50: number;
   p99: number;
   requests: number;
@@ -70,6 +72,7 @@ async function startServer(env: Record<string, string>): Promise<{ base: string;
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  serverPid = child.pid;
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   const base = `http://127.0.0.1:${port}`;
@@ -81,6 +84,31 @@ async function startServer(env: Record<string, string>): Promise<{ base: string;
   throw new Error(`bench server did not start:\n${err}`);
 }
 
+/** The running bench server's pid, for its CPU time. */
+let serverPid: number | undefined;
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execSync('getconf CLK_TCK', { encoding: 'utf8' })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) the bench server has used so far, or null off Linux. */
+function serverCpuSeconds(): number | null {
+  try {
+    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+function cpuPerRequest(before: number | null, requests: number): number | null {
+  const after = serverCpuSeconds();
+  return before === null || after === null || !requests ? null : Math.round(((after - before) * 1e6) / requests);
+}
+
 async function stopServer(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
@@ -89,9 +117,11 @@ async function stopServer(child: ChildProcess): Promise<void> {
 type Opts = Omit<autocannon.Options, 'url' | 'duration' | 'connections'> & { connections?: number };
 
 async function run(base: string, path: string, opts: Opts = {}, duration = DURATION): Promise<Measure> {
+  const cpuBefore = serverCpuSeconds();
   const result = await autocannon({ url: base + path, connections: CONNECTIONS, duration, ...opts });
   return {
     rps: Math.round(result.requests.average),
+    cpuUs: cpuPerRequest(cpuBefore, result.requests.total),
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
@@ -118,6 +148,7 @@ async function rotationLoad(base: string, tokens: string[], seconds: number): Pr
   let non2xx = 0;
   let errors = 0;
   const deadline = Date.now() + seconds * 1000;
+  const cpuBefore = serverCpuSeconds();
   const send = (token: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const body = JSON.stringify({ refreshToken: token });
@@ -150,7 +181,7 @@ async function rotationLoad(base: string, tokens: string[], seconds: number): Pr
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
-  return { rps: Math.round(latencies.length / seconds), p50: pct(0.5), p99: pct(0.99), requests: latencies.length, non2xx, errors };
+  return { rps: Math.round(latencies.length / seconds), cpuUs: cpuPerRequest(cpuBefore, latencies.length), p50: pct(0.5), p99: pct(0.99), requests: latencies.length, non2xx, errors };
 }
 
 async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
@@ -163,7 +194,7 @@ const cookieOf = (res: Response) => res.headers.get('set-cookie')!.split(';')[0]
 function record(server: Row['server'], name: string, m: Measure, note?: string) {
   rows.push({ case: name, server, ...m, note });
   const bad = m.non2xx + m.errors;
-  console.log(`  ${name.padEnd(44)} ${String(m.rps).padStart(7)} req/s  p99 ${String(m.p99).padStart(4)} ms${bad ? `  (${bad} non-2xx/errors)` : ''}`);
+  console.log(`  ${name.padEnd(44)} ${String(m.rps).padStart(7)} req/s  p99 ${String(m.p99).padStart(4)} ms  ${String(m.cpuUs ?? '-').padStart(5)} µs cpu/req${bad ? `  (${bad} non-2xx/errors)` : ''}`);
 }
 
 async function redisUp(): Promise<boolean> {
@@ -297,9 +328,9 @@ async function main(): Promise<void> {
     { target: 'open p99 during login flood ≤ 3 × idle p99', value: idleOpen && floodOpen ? +(floodOpen.p99 / Math.max(1, idleOpen.p99)).toFixed(2) : undefined, ok: (v: number) => v <= 3 },
   ].map((t) => ({ target: t.target, value: t.value ?? null, met: t.value === undefined ? null : t.ok(t.value) }));
 
-  console.log('\n| server | case | req/s | p99 ms | ratio to open |');
-  console.log('|---|---|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.server} | ${r.case} | ${r.rps} | ${r.p99} | ${r.ratio ?? ''} |`);
+  console.log('\n| server | case | req/s | p99 ms | ratio to open | server CPU µs/req |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.server} | ${r.case} | ${r.rps} | ${r.p99} | ${r.ratio ?? ''} | ${r.cpuUs ?? ''} |`);
   console.log('\n| target | measured | met |');
   console.log('|---|---:|---|');
   for (const t of targets) console.log(`| ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'} |`);
