@@ -8,6 +8,10 @@ import { decodePart, issueTokens, signWithTestSecret } from './utils/token-helpe
 import { SESSION_BACKEND, SessionBackend } from '../src/auth/sessions/session-record';
 import { hashSessionId } from '../src/auth/sessions/session.store';
 import { RefreshTokensRepository } from '../src/auth/tokens/refresh-tokens.repository';
+import { TokenService } from '../src/auth/tokens/token.service';
+import { createHash } from 'node:crypto';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 const backend = process.env.TEST_REDIS_URL ? 'Redis' : 'the database';
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -27,7 +31,7 @@ class WhoAmIModule {}
 
 /**
  * Session and strict-JWT lookups made in the same event-loop turn share one query
- * (LookupBatcher): under concurrency every caller must still get exactly its own answer.
+ * (TurnBatcher): under concurrency every caller must still get exactly its own answer.
  */
 describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
   let t: TestApp;
@@ -92,6 +96,34 @@ describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
     ]);
     expect(found.map((r) => r?.userId ?? null)).toEqual([...users.map((u) => u.id), null]);
     expect(roles).toEqual([users[0].roles, null, users[2].roles, users[3].roles, null]); // revoked; someone else's family
+  });
+
+  it('refresh rotations asked for in the same turn share one statement; a token presented twice in it is spent once', async () => {
+    const pairs = await Promise.all(users.slice(0, 3).map((u) => issueTokens(t, u)));
+    const tokens = t.app.get(TokenService);
+    const unknown = 'x'.repeat(43);
+    // All asked synchronously: one batch holding A three times, B, C and an unknown token.
+    const results = await Promise.allSettled([
+      tokens.refresh(pairs[0].refreshToken),
+      tokens.refresh(pairs[1].refreshToken),
+      tokens.refresh(pairs[0].refreshToken),
+      tokens.refresh(pairs[2].refreshToken),
+      tokens.refresh(unknown),
+      tokens.refresh(pairs[0].refreshToken),
+    ]);
+    const ok = results.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    expect(ok.map((r) => r !== null)).toEqual([true, true, true, true, false, true]);
+    // A's three callers get the one successor (grace window); B and C their own, for their users.
+    expect(new Set([ok[0]!.refreshToken, ok[2]!.refreshToken, ok[5]!.refreshToken]).size).toBe(1);
+    expect(decodePart(ok[0]!.accessToken, 1).sub).toBe(users[0].id);
+    expect(decodePart(ok[1]!.accessToken, 1).sub).toBe(users[1].id);
+    expect(decodePart(ok[3]!.accessToken, 1).sub).toBe(users[2].id);
+    expect((results[4] as PromiseRejectedResult).reason.code).toBe('token_invalid');
+    for (const [i, pair] of pairs.entries()) {
+      const children = await t.sql('SELECT hash FROM refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
+      expect(children).toHaveLength(1);
+      expect((await request(t.http).post('/auth/token/refresh').send({ refreshToken: ok[[0, 1, 3][i]]!.refreshToken })).status).toBe(200);
+    }
   });
 
   it('a strict route sees a revocation at once, even for an access token it accepted a moment before', async () => {

@@ -1,4 +1,4 @@
-import { LookupBatcher } from '../../database/lookup-batcher';
+import { TurnBatcher } from '../../database/turn-batcher';
 import type { RedisClient } from '../../redis/redis.module';
 import { SessionBackend, SessionJson, SessionRecord } from './session-record';
 
@@ -70,13 +70,13 @@ export class RedisSessionsRepository implements SessionBackend {
 
   /**
    * Every authenticated session request asks this: lookups from one turn of the event loop go
-   * to Redis together (LookupBatcher; node-redis writes commands issued in one tick in one go).
+   * to Redis together (TurnBatcher; node-redis writes commands issued in one tick in one go).
    */
   async findLive(sidHash: string, now: number): Promise<SessionRecord | null> {
     return live(sidHash, await this.liveLookups.load(sidHash), now);
   }
 
-  private readonly liveLookups = new LookupBatcher(async (sidHashes: string[]) => {
+  private readonly liveLookups = new TurnBatcher(async (sidHashes: string[]) => {
     const found = await Promise.all(sidHashes.map((h) => this.redis.hGetAll(KEY(h))));
     return new Map(sidHashes.map((h, i) => [h, found[i]]));
   });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
 import { HotQueries } from '../../database/hot-queries';
-import { LookupBatcher } from '../../database/lookup-batcher';
+import { TurnBatcher } from '../../database/turn-batcher';
 import { SessionBackend, SessionJson, SessionRecord } from './session-record';
 import { SessionEntity } from './session.entity';
 
@@ -11,7 +11,7 @@ export class SessionsRepository implements SessionBackend {
   private readonly sessions: Repository<SessionEntity>;
   private readonly hot: HotQueries;
 
-  private readonly liveLookups = new LookupBatcher((sidHashes: string[]) => this.findLiveBatch(sidHashes));
+  private readonly liveLookups = new TurnBatcher((sidHashes: string[]) => this.findLiveBatch(sidHashes));
 
   constructor(private readonly dataSource: DataSource) {
     this.sessions = dataSource.getRepository(SessionEntity);
@@ -36,7 +36,7 @@ export class SessionsRepository implements SessionBackend {
   /** Runs on every session-authenticated request: one primary-key lookup. */
   /**
    * Every authenticated session request asks this: lookups from one turn of the event loop share
-   * one query (LookupBatcher), live as of the moment it is sent — never earlier than `now`.
+   * one query (TurnBatcher), live as of the moment it is sent — never earlier than `now`.
    */
   async findLive(sidHash: string, _now: number): Promise<SessionRecord | null> {
     return (await this.liveLookups.load(sidHash)) ?? null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HotQueries } from '../../database/hot-queries';
-import { LookupBatcher } from '../../database/lookup-batcher';
+import { TurnBatcher } from '../../database/turn-batcher';
 import { AuthUser } from '../auth.types';
 import { RefreshFamilyEntity } from './refresh-family.entity';
 
@@ -40,6 +40,14 @@ interface OwnerRow {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const DEADLOCK_DETECTED = '40P01';
+
+/** One caller's rotation; each call is its own key (never merged with another caller's). */
+interface Rotation {
+  hash: string;
+  successorHash: string;
+}
+
 /** What TypeORM's `query()` returns for an UPDATE on PostgreSQL: `[rows, affected count]`. */
 type UpdateResult = [unknown[], number];
 
@@ -54,7 +62,8 @@ const toOwner = (r: OwnerRow): FamilyOwner => ({
 export class RefreshTokensRepository {
   private readonly hot: HotQueries;
 
-  private readonly liveFamilies = new LookupBatcher((familyIds: string[]) => this.findLiveFamilies(familyIds));
+  private readonly rotations = new TurnBatcher((requests: Rotation[]) => this.spendBatch(requests));
+  private readonly liveFamilies = new TurnBatcher((familyIds: string[]) => this.findLiveFamilies(familyIds));
 
   constructor(private readonly dataSource: DataSource) {
     this.hot = new HotQueries(dataSource);
@@ -73,26 +82,12 @@ export class RefreshTokensRepository {
    * "at most one successor" holds under any concurrency: the conditional UPDATE lets exactly one
    * caller through (the others wait on the row lock, then see it spent), and the unique index on
    * `parent_hash` backs it up. Callers that lose find out why with one more query.
+   * Rotations asked for during one turn of the event loop share that statement (see
+   * `spendBatch`); each token in it is spent, or not, exactly as if it were alone.
    */
   async rotate(hash: string, successorHash: string, graceMs: number): Promise<RotationOutcome> {
-    const rotated = await this.hot.rows<OwnerRow>(
-      `WITH spent AS (
-         UPDATE refresh_tokens t SET spent_at = now()
-           FROM refresh_families f
-          WHERE t.hash = $1 AND t.spent_at IS NULL AND f.id = t.family_id
-            AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
-            AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = f.user_id AND u.disabled_at IS NOT NULL)
-         RETURNING t.family_id, f.user_id, f.absolute_expires_at
-       ), successor AS (
-         INSERT INTO refresh_tokens (hash, family_id, parent_hash) SELECT $2, family_id, $1 FROM spent
-       ), touched AS (
-         UPDATE refresh_families SET last_used_at = now() WHERE id IN (SELECT family_id FROM spent)
-       )
-       SELECT s.family_id, s.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles
-         FROM spent s JOIN users u ON u.id = s.user_id`,
-      [hash, successorHash],
-    );
-    if (rotated.length) return { kind: 'rotated', ...toOwner(rotated[0]) };
+    const rotated = await this.rotations.load({ hash, successorHash });
+    if (rotated) return { kind: 'rotated', ...toOwner(rotated) };
 
     const [state]: Array<
       OwnerRow & { revoked: boolean; expired: boolean; within_grace: boolean | null; successor_unused: boolean }
@@ -116,6 +111,44 @@ export class RefreshTokensRepository {
     // RFC 9700 §4.14.2: a spent refresh token presented again means it may be stolen.
     await this.revokeFamily(state.family_id, 'reuse');
     return { kind: 'reused', familyId: state.family_id, userId: state.user_id };
+  }
+
+  /**
+   * One statement for many rotations. Hashes are sent distinct (a token presented twice in one
+   * turn is spent once: the first caller gets the successor, the others take the loser's path and
+   * learn "replayed within grace" or "reused", as they would from a separate statement) and
+   * sorted, so concurrent statements take the token rows' locks in the same order.
+   */
+  private async spendBatch(requests: Rotation[]): Promise<Map<Rotation, OwnerRow>> {
+    const first = new Map<string, Rotation>();
+    for (const r of requests) if (!first.has(r.hash)) first.set(r.hash, r);
+    const distinct = [...first.values()].sort((a, b) => (a.hash < b.hash ? -1 : 1));
+    const spend = () => this.hot.rows<OwnerRow & { hash: string }>(
+      `WITH req AS (
+         SELECT * FROM unnest($1::text[], $2::text[]) AS r(hash, successor_hash)
+       ), spent AS (
+         UPDATE refresh_tokens t SET spent_at = now()
+           FROM req r, refresh_families f
+          WHERE t.hash = r.hash AND t.spent_at IS NULL AND f.id = t.family_id
+            AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
+            AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = f.user_id AND u.disabled_at IS NOT NULL)
+         RETURNING t.hash, r.successor_hash, t.family_id, f.user_id, f.absolute_expires_at
+       ), successor AS (
+         INSERT INTO refresh_tokens (hash, family_id, parent_hash) SELECT successor_hash, family_id, hash FROM spent
+       ), touched AS (
+         UPDATE refresh_families SET last_used_at = now() WHERE id IN (SELECT family_id FROM spent)
+       )
+       SELECT s.hash, s.family_id, s.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles
+         FROM spent s JOIN users u ON u.id = s.user_id`,
+      [distinct.map((r) => r.hash), distinct.map((r) => r.successorHash)],
+    );
+    // Two statements could still lock the same rows in opposite orders if the planner does not
+    // follow the sorted list; PostgreSQL then aborts one of them whole, and it is safe to resend.
+    const rows = await spend().catch((err: unknown) => {
+      if ((err as { code?: string }).code === DEADLOCK_DETECTED) return spend();
+      throw err;
+    });
+    return new Map(rows.map((row) => [first.get(row.hash)!, row]));
   }
 
   /**
@@ -180,7 +213,7 @@ export class RefreshTokensRepository {
   /**
    * For strict routes: is the family live and does it belong to this user? Returns the user's
    * current roles, or null. A primary-key lookup joined to the user; lookups from one turn of the
-   * event loop share one query (LookupBatcher), so each still sees every revocation committed
+   * event loop share one query (TurnBatcher), so each still sees every revocation committed
    * before it was asked.
    */
   async findLiveFamilyRoles(familyId: string, userId: string): Promise<string[] | null> {

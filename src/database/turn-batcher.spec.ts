@@ -1,10 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { LookupBatcher } from './lookup-batcher';
+import { TurnBatcher } from './turn-batcher';
 
-describe('LookupBatcher', () => {
+describe('TurnBatcher', () => {
   it('answers every lookup asked for in one turn of the event loop with one fetch', async () => {
     const calls: string[][] = [];
-    const batcher = new LookupBatcher<string, number>(async (keys) => {
+    const batcher = new TurnBatcher<string, number>(async (keys) => {
       calls.push(keys);
       return new Map(keys.filter((k) => k !== 'missing').map((k) => [k, k.length]));
     });
@@ -15,7 +15,7 @@ describe('LookupBatcher', () => {
 
   it('starts a new fetch for lookups asked for after the previous one was sent', async () => {
     const calls: string[][] = [];
-    const batcher = new LookupBatcher<string, string>(async (keys) => {
+    const batcher = new TurnBatcher<string, string>(async (keys) => {
       calls.push(keys);
       return new Map(keys.map((k) => [k, k.toUpperCase()]));
     });
@@ -28,7 +28,7 @@ describe('LookupBatcher', () => {
 
   it('splits a long queue into fetches of at most maxBatch keys', async () => {
     const sizes: number[] = [];
-    const batcher = new LookupBatcher<number, number>(async (keys) => {
+    const batcher = new TurnBatcher<number, number>(async (keys) => {
       sizes.push(keys.length);
       return new Map(keys.map((k) => [k, k * 2]));
     }, 3);
@@ -39,7 +39,7 @@ describe('LookupBatcher', () => {
 
   it('fails every lookup of a failed fetch, and recovers on the next one', async () => {
     let down = true;
-    const batcher = new LookupBatcher<string, number>(async (keys) => {
+    const batcher = new TurnBatcher<string, number>(async (keys) => {
       if (down) throw new Error('connection refused');
       return new Map(keys.map((k) => [k, 1]));
     });
@@ -50,7 +50,7 @@ describe('LookupBatcher', () => {
   });
 
   it('fails the lookups when the fetch throws before returning a promise', async () => {
-    const batcher = new LookupBatcher<string, number>(() => {
+    const batcher = new TurnBatcher<string, number>(() => {
       throw new Error('bad');
     });
     await expect(batcher.load('a')).rejects.toThrow('bad');

@@ -1,19 +1,22 @@
 /**
- * Coalesces the lookups that requests ask for during one turn of the event loop into one query.
- * Under load, a turn's I/O phase handles many requests; each would otherwise send its own
- * statement to PostgreSQL, and on a busy machine the per-statement cost (a round trip, a backend
- * wake-up, the socket writes) dominates a primary-key lookup. `setImmediate` runs right after that
- * phase, so a lone request waits no longer than it takes the loop to come round.
+ * Coalesces the calls that requests make during one turn of the event loop into one statement:
+ * session and strict-JWT lookups, refresh-token rotations. Under load, a turn's I/O phase handles
+ * many requests; each would otherwise send its own statement to PostgreSQL, and on a busy machine
+ * the per-statement cost (a round trip, a backend wake-up, the socket writes, for a write a
+ * commit) dominates the work itself. `setImmediate` runs right after that phase, so a lone
+ * request waits no longer than it takes the loop to come round.
  *
- * Freshness is unchanged: every query is sent after each of its callers asked, so it sees every
- * write (a revocation, say) committed before any of them asked. A failed query fails each caller.
+ * Freshness is unchanged: every statement is sent after each of its callers asked, so it sees
+ * every write (a revocation, say) committed before any of them asked. Equal keys are asked for
+ * once and share the answer (use a fresh object per call where callers must not share). A
+ * failed statement fails each of its callers.
  */
-export class LookupBatcher<K, V> {
+export class TurnBatcher<K, V> {
   private pending: Map<K, Array<{ resolve: (v: V | undefined) => void; reject: (e: unknown) => void }>> | null = null;
 
   /**
-   * @param fetch Finds the values for these distinct keys; keys with no value are simply absent.
-   * @param maxBatch Keys per query at most (a longer queue is sent in several queries).
+   * @param fetch Answers for these distinct keys in one statement; keys with no answer are absent.
+   * @param maxBatch Keys per statement at most (a longer queue is sent in several).
    */
   constructor(
     private readonly fetch: (keys: K[]) => Promise<Map<K, V>>,
