@@ -38,6 +38,8 @@ interface Measure {
 interface Row extends Measure {
   case: string;
   server: 'postgres' | 'postgres+redis';
+  /** The open route's req/s this case is compared with: the mean of the open runs just before and after it. */
+  openRps?: number;
   ratio?: number;
   note?: string;
 }
@@ -191,10 +193,37 @@ async function post(base: string, path: string, body: unknown, headers: Record<s
 }
 const cookieOf = (res: Response) => res.headers.get('set-cookie')!.split(';')[0];
 
-function record(server: Row['server'], name: string, m: Measure, note?: string) {
-  rows.push({ case: name, server, ...m, note });
+function record(server: Row['server'], name: string, m: Measure, note?: string, openRps?: number) {
+  rows.push({ case: name, server, ...m, note, openRps });
   const bad = m.non2xx + m.errors;
   console.log(`  ${name.padEnd(44)} ${String(m.rps).padStart(7)} req/s  p99 ${String(m.p99).padStart(4)} ms  ${String(m.cpuUs ?? '-').padStart(5)} µs cpu/req${bad ? `  (${bad} non-2xx/errors)` : ''}`);
+}
+
+/**
+ * Measures a case between two runs of the open route (the one before it is the previous case's
+ * "after"): its ratio is to their mean, so drift on a shared machine cancels out case by case.
+ */
+class Bracketed {
+  private lastOpen?: Measure;
+  constructor(
+    private readonly server: Row['server'],
+    private readonly base: string,
+  ) {}
+
+  async open(label = 'open route (/examples/public)'): Promise<void> {
+    this.lastOpen = await measure(this.base, '/examples/public');
+    record(this.server, label, this.lastOpen);
+  }
+
+  async case(name: string, measured: () => Promise<Measure>, note?: () => string): Promise<void> {
+    if (!this.lastOpen) await this.open();
+    const before = this.lastOpen!;
+    const m = await measured();
+    record(this.server, name, m, note?.(), undefined);
+    const row = rows[rows.length - 1];
+    await this.open();
+    row.openRps = Math.round((before.rps + this.lastOpen!.rps) / 2);
+  }
 }
 
 async function redisUp(): Promise<boolean> {
@@ -232,34 +261,44 @@ async function main(): Promise<void> {
     const bearer = { authorization: `Bearer ${token.accessToken}` };
     const stockPgCookie = cookieOf(await post(base, '/stock/session-pg/login', {}));
 
-    record('postgres', 'open route (/examples/public)', await measure(base, '/examples/public'));
-    record('postgres', "@Auth('jwt')", await measure(base, '/examples/jwt', { headers: bearer }));
-    record('postgres', "@Auth('jwt', { strict: true })", await measure(base, '/examples/jwt-strict', { headers: bearer }));
-    record('postgres', "@Auth('session') — PostgreSQL store", await measure(base, '/examples/session', { headers: { cookie: sessionCookie } }));
-    record('postgres', 'stock: passport-jwt, string secretOrKey', await measure(base, '/stock/jwt', { headers: bearer }));
-    record('postgres', 'stock: express-session + connect-pg-simple', await measure(base, '/stock/session-pg', { headers: { cookie: stockPgCookie } }));
+    const pg = new Bracketed('postgres', base);
+    await pg.case("@Auth('jwt')", () => measure(base, '/examples/jwt', { headers: bearer }));
+    await pg.case("@Auth('jwt', { strict: true })", () => measure(base, '/examples/jwt-strict', { headers: bearer }));
+    await pg.case("@Auth('session') — PostgreSQL store", () => measure(base, '/examples/session', { headers: { cookie: sessionCookie } }));
+    await pg.case('stock: passport-jwt, string secretOrKey', () => measure(base, '/stock/jwt', { headers: bearer }));
+    await pg.case('stock: express-session + connect-pg-simple', () => measure(base, '/stock/session-pg', { headers: { cookie: stockPgCookie } }));
 
     // Refresh rotations: every connection walks its own family, presenting each new token once.
     const families: string[] = [];
     for (let i = 0; i < CONNECTIONS * 2; i++) {
       families.push(((await (await post(base, '/auth/token', { email, password: PASSWORD })).json()) as { refreshToken: string }).refreshToken);
     }
-    await rotationLoad(base, families.slice(CONNECTIONS), WARMUP);
-    const refresh = await rotationLoad(base, families.slice(0, CONNECTIONS), DURATION);
-    const check = new Client({ connectionString: DATABASE_URL });
-    await check.connect();
-    const forks = (await check.query(`SELECT count(*)::int AS n FROM (SELECT parent_hash FROM refresh_tokens WHERE parent_hash IS NOT NULL GROUP BY parent_hash HAVING count(*) > 1) f`)).rows[0].n as number;
-    const branching = (await check.query(`SELECT count(*)::int AS n FROM (SELECT family_id FROM refresh_tokens GROUP BY family_id HAVING count(*) FILTER (WHERE spent_at IS NULL) > 1) f`)).rows[0].n as number;
-    const revoked = (await check.query(`SELECT count(*)::int AS n FROM refresh_families WHERE revoked_at IS NOT NULL`)).rows[0].n as number;
-    await check.end();
-    record('postgres', 'refresh rotations (POST /auth/token/refresh)', refresh, `forked families: ${forks + branching}, revoked: ${revoked}`);
-    console.log(`    forked tokens: ${forks}, families with >1 live token: ${branching}, revoked families: ${revoked}`);
+    let forkNote = '';
+    await pg.case(
+      'refresh rotations (POST /auth/token/refresh)',
+      async () => {
+        await rotationLoad(base, families.slice(CONNECTIONS), WARMUP);
+        const refresh = await rotationLoad(base, families.slice(0, CONNECTIONS), DURATION);
+        const check = new Client({ connectionString: DATABASE_URL });
+        await check.connect();
+        const forks = (await check.query(`SELECT count(*)::int AS n FROM (SELECT parent_hash FROM refresh_tokens WHERE parent_hash IS NOT NULL GROUP BY parent_hash HAVING count(*) > 1) f`)).rows[0].n as number;
+        const branching = (await check.query(`SELECT count(*)::int AS n FROM (SELECT family_id FROM refresh_tokens GROUP BY family_id HAVING count(*) FILTER (WHERE spent_at IS NULL) > 1) f`)).rows[0].n as number;
+        const revoked = (await check.query(`SELECT count(*)::int AS n FROM refresh_families WHERE revoked_at IS NOT NULL`)).rows[0].n as number;
+        await check.end();
+        forkNote = `forked tokens: ${forks}, families with >1 live token: ${branching}, revoked families: ${revoked}`;
+        return refresh;
+      },
+      () => forkNote,
+    );
+    console.log(`    ${forkNote}`);
 
-    record('postgres', 'login (POST /auth/token, argon2id)', await measure(base, '/auth/token', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password: PASSWORD }),
-    }));
+    await pg.case('login (POST /auth/token, argon2id)', () =>
+      measure(base, '/auth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: PASSWORD }),
+      }),
+    );
 
     // Login flood: open-route p99 while 32 clients send wrong passwords, each for a different
     // email (credential stuffing: per-account back-off never triggers, the per-IP limit is raised
@@ -292,10 +331,9 @@ async function main(): Promise<void> {
       ({ base, child } = await startServer({ DATABASE_URL, REDIS_URL }));
       const redisCookie = cookieOf(await post(base, '/auth/session/login', { email, password: PASSWORD }));
       const stockRedisCookie = cookieOf(await post(base, '/stock/session-redis/login', {}));
-      record('postgres+redis', 'open route (/examples/public)', await measure(base, '/examples/public'));
-      record('postgres+redis', "@Auth('session') — Redis store", await measure(base, '/examples/session', { headers: { cookie: redisCookie } }));
-      record('postgres+redis', 'stock: express-session + connect-redis', await measure(base, '/stock/session-redis', { headers: { cookie: stockRedisCookie } }));
-      record('postgres+redis', 'open route (end of server 2, drift check)', await run(base, '/examples/public'));
+      const redis = new Bracketed('postgres+redis', base);
+      await redis.case("@Auth('session') — Redis store", () => measure(base, '/examples/session', { headers: { cookie: redisCookie } }));
+      await redis.case('stock: express-session + connect-redis', () => measure(base, '/stock/session-redis', { headers: { cookie: stockRedisCookie } }));
       await stopServer(child);
     } else {
       notes.push(`Redis not reachable at ${REDIS_URL}: the Redis cases were skipped.`);
@@ -305,15 +343,21 @@ async function main(): Promise<void> {
     await admin.end();
   }
 
-  // Ratios: to the open route on the same server — the mean of its measurements at the start and
-  // at the end of that server's cases, so slow drift on a shared machine cancels out.
+  // Ratios: each case to the open runs just before and after it; the open runs and the flood
+  // cases to the mean of all of that server's open runs (so the table shows the drift too).
   for (const server of ['postgres', 'postgres+redis'] as const) {
-    const opens = rows.filter((r) => r.server === server && /^open route \((\/examples|end)/.test(r.case)).map((r) => r.rps);
+    const opens = rows.filter((r) => r.server === server && r.case.startsWith('open route (')).map((r) => r.rps);
     const open = opens.length ? opens.reduce((a, b) => a + b, 0) / opens.length : undefined;
-    for (const r of rows.filter((x) => x.server === server)) if (open) r.ratio = +(r.rps / open).toFixed(2);
+    for (const r of rows.filter((x) => x.server === server)) {
+      const base = r.openRps ?? open;
+      if (base) r.ratio = +(r.rps / base).toFixed(2);
+    }
   }
   const get = (name: string) => rows.find((r) => r.case === name);
-  const ratio = (a?: Row, b?: Row) => (a && b ? +(a.rps / b.rps).toFixed(2) : undefined);
+  // Ours against a stock recipe: the quotient of their ratios to the open route, so the drift
+  // between the two measurements cancels too.
+  const ratio = (a?: Row, b?: Row) =>
+    a?.openRps && b?.openRps ? +(a.rps / a.openRps / (b.rps / b.openRps)).toFixed(2) : undefined;
   const idleOpen = get('open route, idle (just before the flood)');
   const floodOpen = get('open route during a 32-client login flood');
   const targets = [
