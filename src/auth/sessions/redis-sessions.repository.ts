@@ -45,6 +45,12 @@ function live(sidHash: string, h: Record<string, string> | undefined, now: numbe
 }
 
 export class RedisSessionsRepository implements SessionBackend {
+  /** Session reads of one event-loop turn, sent to Redis together (one socket write). */
+  private readonly liveLookups = new TurnBatcher(async (sidHashes: string[]) => {
+    const found = await Promise.all(sidHashes.map((h) => this.redis.hGetAll(KEY(h))));
+    return new Map(sidHashes.map((h, i) => [h, found[i]]));
+  });
+
   constructor(private readonly redis: RedisClient) {}
 
   async create(r: SessionRecord): Promise<void> {
@@ -75,11 +81,6 @@ export class RedisSessionsRepository implements SessionBackend {
   async findLive(sidHash: string, now: number): Promise<SessionRecord | null> {
     return live(sidHash, await this.liveLookups.load(sidHash), now);
   }
-
-  private readonly liveLookups = new TurnBatcher(async (sidHashes: string[]) => {
-    const found = await Promise.all(sidHashes.map((h) => this.redis.hGetAll(KEY(h))));
-    return new Map(sidHashes.map((h, i) => [h, found[i]]));
-  });
 
   async listForUser(userId: string, now: number): Promise<SessionRecord[]> {
     const index = USER_INDEX(userId);

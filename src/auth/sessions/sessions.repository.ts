@@ -33,7 +33,6 @@ export class SessionsRepository implements SessionBackend {
     });
   }
 
-  /** Runs on every session-authenticated request: one primary-key lookup. */
   /**
    * Every authenticated session request asks this: lookups from one turn of the event loop share
    * one query (TurnBatcher), live as of the moment it is sent — never earlier than `now`.
