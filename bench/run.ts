@@ -1,7 +1,8 @@
 /**
- * `npm run bench`: req/s and p99 of our auth paths and the stock recipes, each as a ratio to the
- * open route measured by the same server in the same run. Loopback only; bounded time (about
- * 4–5 minutes at the default 10 s per case). Writes bench/results.json and prints a table.
+ * `npm run bench`: req/s, p99 and server CPU per request of our auth paths and the stock recipes,
+ * each as a ratio to the open route measured by the same server just before and after it.
+ * Loopback only; bounded time (about 6 minutes at the default 10 s per case). Writes
+ * bench/results.json and prints a table.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default the local server; a throw-away database is made)
  * and, for the Redis cases, Redis (BENCH_REDIS_URL, default the local server; skipped if down).
