@@ -42,6 +42,20 @@ describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
   });
   afterAll(() => t.close());
 
+  /** Response i came from users[i % 4]: each its own identity, except `refused`'s, which is a 401. */
+  function expectOwnIdentities(responses: request.Response[], expected: { refused: number; code: string }): void {
+    responses.forEach((res, i) => {
+      const who = i % 4;
+      if (who === expected.refused) {
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe(expected.code);
+      } else {
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ userId: users[who].id, signInId: expect.any(String), roles: users[who].roles });
+      }
+    });
+  }
+
   it('answers 40 concurrent session requests of four users, one signed out, each with its own identity', async () => {
     const logins = await Promise.all(users.map((u) => loginSession(t, u)));
     await request(t.http).post('/auth/session/logout').set('Cookie', logins[3].cookie).set('X-CSRF-Token', logins[3].csrfToken).expect(204);
@@ -49,16 +63,7 @@ describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, i) => request(t.http).get('/whoami/session').set('Cookie', logins[i % 4].cookie)),
     );
-    responses.forEach((res, i) => {
-      const who = i % 4;
-      if (who === 3) {
-        expect(res.status).toBe(401);
-        expect(res.body.code).toBe('session_expired');
-      } else {
-        expect(res.status).toBe(200);
-        expect(res.body).toEqual({ userId: users[who].id, signInId: expect.any(String), roles: users[who].roles });
-      }
-    });
+    expectOwnIdentities(responses, { refused: 3, code: 'session_expired' });
   });
 
   it('answers 40 concurrent strict requests of four sign-ins, one revoked, each with its own identity', async () => {
@@ -68,16 +73,7 @@ describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, i) => request(t.http).get('/whoami/strict').set(bearer(pairs[i % 4].accessToken))),
     );
-    responses.forEach((res, i) => {
-      const who = i % 4;
-      if (who === 2) {
-        expect(res.status).toBe(401);
-        expect(res.body.code).toBe('signin_revoked');
-      } else {
-        expect(res.status).toBe(200);
-        expect(res.body).toEqual({ userId: users[who].id, signInId: expect.any(String), roles: users[who].roles });
-      }
-    });
+    expectOwnIdentities(responses, { refused: 2, code: 'signin_revoked' });
   });
 
   it('lookups asked for in the same turn share one query and each gets its own row (or none)', async () => {
