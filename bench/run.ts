@@ -201,6 +201,14 @@ function record(server: Row['server'], name: string, m: Measure, note?: string, 
 }
 
 /**
+ * Before any measurement, every route of the server runs for WARMUP seconds, so that no case pays
+ * for the JIT compiling code that only it reaches (the first case after start-up did, otherwise).
+ */
+async function warmUp(base: string, routes: Array<[string, Opts?]>): Promise<void> {
+  for (const [path, opts] of routes) await run(base, path, opts ?? {}, WARMUP);
+}
+
+/**
  * Measures a case between two runs of the open route (the one before it is the previous case's
  * "after"): its ratio is to their mean, so drift on a shared machine cancels out case by case.
  */
@@ -262,6 +270,14 @@ async function main(): Promise<void> {
     const bearer = { authorization: `Bearer ${token.accessToken}` };
     const stockPgCookie = cookieOf(await post(base, '/stock/session-pg/login', {}));
 
+    await warmUp(base, [
+      ['/examples/public'],
+      ['/examples/jwt', { headers: bearer }],
+      ['/examples/jwt-strict', { headers: bearer }],
+      ['/examples/session', { headers: { cookie: sessionCookie } }],
+      ['/stock/jwt', { headers: bearer }],
+      ['/stock/session-pg', { headers: { cookie: stockPgCookie } }],
+    ]);
     const pg = new Bracketed('postgres', base);
     await pg.case("@Auth('jwt')", () => measure(base, '/examples/jwt', { headers: bearer }));
     await pg.case("@Auth('jwt', { strict: true })", () => measure(base, '/examples/jwt-strict', { headers: bearer }));
@@ -332,6 +348,11 @@ async function main(): Promise<void> {
       ({ base, child } = await startServer({ DATABASE_URL, REDIS_URL }));
       const redisCookie = cookieOf(await post(base, '/auth/session/login', { email, password: PASSWORD }));
       const stockRedisCookie = cookieOf(await post(base, '/stock/session-redis/login', {}));
+      await warmUp(base, [
+        ['/examples/public'],
+        ['/examples/session', { headers: { cookie: redisCookie } }],
+        ['/stock/session-redis', { headers: { cookie: stockRedisCookie } }],
+      ]);
       const redis = new Bracketed('postgres+redis', base);
       await redis.case("@Auth('session') — Redis store", () => measure(base, '/examples/session', { headers: { cookie: redisCookie } }));
       await redis.case('stock: express-session + connect-redis', () => measure(base, '/stock/session-redis', { headers: { cookie: stockRedisCookie } }));
