@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: req/s, p99 and server CPU per request of our auth paths and the stock recipes,
  * each as a ratio to the open route measured by the same server just before and after it.
- * Loopback only; bounded time (about 6 minutes at the default 10 s per case). Writes
+ * Loopback only; bounded time (about 7 minutes at the default 10 s per case). Writes
  * bench/results.json and prints a table.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default the local server; a throw-away database is made)
