@@ -194,10 +194,12 @@ async function post(base: string, path: string, body: unknown, headers: Record<s
 }
 const cookieOf = (res: Response) => res.headers.get('set-cookie')!.split(';')[0];
 
-function record(server: Row['server'], name: string, m: Measure, note?: string, openRps?: number) {
-  rows.push({ case: name, server, ...m, note, openRps });
+function record(server: Row['server'], name: string, m: Measure, note?: string): Row {
+  const row: Row = { case: name, server, ...m, note };
+  rows.push(row);
   const bad = m.non2xx + m.errors;
   console.log(`  ${name.padEnd(44)} ${String(m.rps).padStart(7)} req/s  p99 ${String(m.p99).padStart(4)} ms  ${String(m.cpuUs ?? '-').padStart(5)} µs cpu/req${bad ? `  (${bad} non-2xx/errors)` : ''}`);
+  return row;
 }
 
 /**
@@ -219,17 +221,15 @@ class Bracketed {
     private readonly base: string,
   ) {}
 
-  async open(label = 'open route (/examples/public)'): Promise<void> {
+  async open(): Promise<void> {
     this.lastOpen = await measure(this.base, '/examples/public');
-    record(this.server, label, this.lastOpen);
+    record(this.server, 'open route (/examples/public)', this.lastOpen);
   }
 
   async case(name: string, measured: () => Promise<Measure>, note?: () => string): Promise<void> {
     if (!this.lastOpen) await this.open();
     const before = this.lastOpen!;
-    const m = await measured();
-    record(this.server, name, m, note?.(), undefined);
-    const row = rows[rows.length - 1];
+    const row = record(this.server, name, await measured(), note?.());
     await this.open();
     row.openRps = Math.round((before.rps + this.lastOpen!.rps) / 2);
   }
