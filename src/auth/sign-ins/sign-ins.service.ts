@@ -3,6 +3,7 @@ import { AuthContext, AuthStrategy } from '../auth.types';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { SESSION_BACKEND, SessionBackend } from '../sessions/session-record';
 import { RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
+import { isUuid } from '../../common/uuid';
 
 /** One row of the sign-in ledger (API.md `GET /auth/sessions`). */
 export interface SignInView {
@@ -61,7 +62,7 @@ export class SignInsService {
 
   /** Ends one of the user's sign-ins at once. False when the user has no such live sign-in. */
   async revoke(userId: string, signInId: string): Promise<boolean> {
-    if (!UUID.test(signInId)) return false;
+    if (!isUuid(signInId)) return false;
     const revoked =
       (await this.sessions.removeForUser(userId, signInId)) || (await this.families.revokeForUser(userId, signInId, 'revoked'));
     if (revoked) this.events.emit(AuthEvent.SignInRevoked, { userId, signInId, reason: 'revoked' });
@@ -77,5 +78,3 @@ export class SignInsService {
     this.events.emit(AuthEvent.SignInRevoked, { userId, allExcept: keep?.signInId ?? null, reason });
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

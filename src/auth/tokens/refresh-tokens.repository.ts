@@ -4,6 +4,7 @@ import { HotQueries } from '../../database/hot-queries';
 import { TurnBatcher } from '../../database/turn-batcher';
 import { AuthUser } from '../auth.types';
 import { RefreshFamilyEntity } from './refresh-family.entity';
+import { isUuid } from '../../common/uuid';
 
 export interface NewFamily {
   id: string;
@@ -37,8 +38,6 @@ interface OwnerRow {
   display_name: string | null;
   roles: string[];
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DEADLOCK_DETECTED = '40P01';
 
@@ -217,7 +216,7 @@ export class RefreshTokensRepository {
    * before it was asked.
    */
   async findLiveFamilyRoles(familyId: string, userId: string): Promise<string[] | null> {
-    if (!UUID.test(familyId)) return null; // one bad key must not fail the whole batch's query
+    if (!isUuid(familyId)) return null; // one bad key must not fail the whole batch's query
     const live = await this.liveFamilies.load(familyId);
     return live && live.userId === userId ? live.roles : null;
   }
