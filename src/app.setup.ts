@@ -2,12 +2,14 @@ import { LogLevel } from '@nestjs/common';
 import type { ModuleImport } from './app.module';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
 import helmet from 'helmet';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
+import { inputGate, verifyJsonBytes } from './common/input-gate';
 import { setupOpenApi } from './openapi/openapi.setup';
 
 /** Request bodies above this are refused with 413 before any parsing work. */
@@ -35,8 +37,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
       maxAge: 600,
     });
   }
-  // JSON only: no urlencoded parser, so form posts never reach a handler as data.
-  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  // JSON only: no urlencoded parser, so form posts never reach a handler as data. The input gate
+  // (depth, encoding, NUL, prototype keys) runs on every body before any handler or pipe.
+  app.use(json({ limit: BODY_LIMIT, strict: true, verify: verifyJsonBytes }));
+  app.use(inputGate);
   app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
     // Responses carry user data and credentials: no shared or browser caching unless a route says so.
     res.setHeader('Cache-Control', 'no-store');

@@ -124,9 +124,13 @@ describe('JWT strategy', () => {
       ['four parts', () => 'a.b.c.d'],
       ['non-base64 characters', () => 'a$b.c!d.e%f'],
       ['a 10 kB token', () => 'a'.repeat(5000) + '.' + 'b'.repeat(5000) + '.c'],
+      // Signed with the real key, but claims of the wrong shape: 401, never a query error.
+      ['sub not a UUID', () => signWithTestSecret({ ...claims(), sub: 'not-a-uuid' })],
+      ['sid not a UUID', () => signWithTestSecret({ ...claims(), sid: "x' OR '1'='1" })],
+      ['roles not a string array', () => signWithTestSecret({ ...claims(), roles: [{ admin: true }] as unknown as string[] })],
     ];
     it.each(cases)('%s', async (_name, make) => {
-      for (const path of ['/examples/jwt', '/examples/jwt-strict', '/examples/admin']) {
+      for (const path of ['/examples/jwt', '/examples/jwt-strict', '/examples/admin', '/auth/me']) {
         const res = await request(t.http).get(path).set(bearer(make()));
         expect(res.status).toBe(401);
         expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');

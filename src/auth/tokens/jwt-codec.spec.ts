@@ -3,7 +3,7 @@ import { JwtClaims, signJwt, verifyJwt } from './jwt-codec';
 import { thumbprint } from './jwt-keyring';
 
 const now = 1_800_000_000;
-const claims: JwtClaims = { sub: 'u1', sid: 'f1', roles: ['user'], iat: now, exp: now + 60, iss: 'iss', aud: 'aud', jti: 'j' };
+const claims: JwtClaims = { sub: '6f1c2c36-5b7e-4b8e-9a52-0c6b1d0d3a11', sid: '0b7e8a5e-0f5d-4d38-8c4e-2f5e1a9f6c22', roles: ['user'], iat: now, exp: now + 60, iss: 'iss', aud: 'aud', jti: 'j' };
 const secret = createSecretKey(Buffer.from('a-secret-that-is-definitely-long-enough'));
 const hsKeys = new Map([['', { alg: 'HS256' as const, key: secret }]]);
 const opts = { alg: 'HS256' as const, keys: hsKeys, issuer: 'iss', audience: 'aud', now };
@@ -29,6 +29,15 @@ describe('jwt codec', () => {
     expect(verifyJwt(ed, edOpts).ok).toBe(true);
     expect(verifyJwt(signJwt(claims, { alg: 'HS256', key: secret }), edOpts)).toMatchObject({ ok: false });
     expect(verifyJwt(signJwt(claims, { alg: 'EdDSA', kid: 'other', key: privateKey }), edOpts)).toMatchObject({ message: 'unknown key id' });
+  });
+
+  it('refuses well-signed tokens whose claims have the wrong shape', () => {
+    const sign = (c: Record<string, unknown>) => signJwt(c as unknown as JwtClaims, { alg: 'HS256', key: secret });
+    expect(verifyJwt(sign({ ...claims, sub: 'not-a-uuid' }), opts)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verifyJwt(sign({ ...claims, sid: "1' OR 1=1" }), opts)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verifyJwt(sign({ ...claims, sub: 42 }), opts)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verifyJwt(sign({ ...claims, roles: ['user', 7] }), opts)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verifyJwt(sign({ ...claims, roles: 'admin' }), opts)).toMatchObject({ ok: false, reason: 'invalid' });
   });
 
   it('thumbprints follow RFC 7638 (its RSA example)', () => {

@@ -1,3 +1,4 @@
+import { isUuid } from '../../common/uuid';
 import { createHmac, KeyObject, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
 
 /**
@@ -133,9 +134,12 @@ export function verifyJwt(token: string, options: VerifyOptions): JwtVerifyResul
   if (c.iss !== options.issuer) return invalid('wrong token issuer');
   const audOk = c.aud === options.audience || (Array.isArray(c.aud) && c.aud.includes(options.audience));
   if (!audOk) return invalid('wrong token audience');
-  if (typeof c.sub !== 'string' || !c.sub || typeof c.sid !== 'string' || !c.sid || typeof c.jti !== 'string') {
+  if (typeof c.sub !== 'string' || typeof c.sid !== 'string' || typeof c.jti !== 'string') {
     return invalid('token is missing required claims');
   }
+  // Shape after signature: a token signed with our key but carrying a `sub` that is not a user id
+  // must be a 401 here, not a query error (a 500) wherever the id meets a `uuid` column.
+  if (!isUuid(c.sub) || !isUuid(c.sid)) return invalid('malformed sub or sid claim');
   if (!Array.isArray(c.roles) || !c.roles.every((r) => typeof r === 'string')) return invalid('bad roles claim');
   if (c.exp <= now) return { ok: false, reason: 'expired', message: 'access token expired' };
   return { ok: true, claims: c as unknown as JwtClaims };
