@@ -2,6 +2,7 @@ import { CreateUsers1763856000000 } from './1763856000000-CreateUsers';
 import { CreateSessions1763856100000 } from './1763856100000-CreateSessions';
 import { CreateRefreshTokens1763856200000 } from './1763856200000-CreateRefreshTokens';
 import { AddUserDisabledAt1763856300000 } from './1763856300000-AddUserDisabledAt';
+import { AddRefreshTokenAnsweredAt1795900000000 } from './1795900000000-AddRefreshTokenAnsweredAt';
 
 /** Every migration, oldest first. Add new ones here (the app and the CLI both read this list). */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateSessions1763856100000,
   CreateRefreshTokens1763856200000,
   AddUserDisabledAt1763856300000,
+  AddRefreshTokenAnsweredAt1795900000000,
 ];

@@ -24,7 +24,7 @@ export class AppModule {
         AppConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
         EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' }),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, config.deadlines.dbQueryTimeoutMs),
         RedisModule.forRoot(),
         AuthModule.forRoot(),
         HealthModule,

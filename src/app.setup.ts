@@ -10,6 +10,7 @@ import { AppConfig } from './config/app-config';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { createValidationPipe } from './common/validation/validation.pipe';
 import { inputGate, verifyJsonBytes } from './common/input-gate';
+import { applyHttpTimeouts } from './common/http-timeouts';
 import { setupOpenApi } from './openapi/openapi.setup';
 
 /** Request bodies above this are refused with 413 before any parsing work. */
@@ -22,6 +23,7 @@ export const BODY_LIMIT = '100kb';
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.disable('x-powered-by');
+  applyHttpTimeouts(app.getHttpServer(), config.http);
   app.set('trust proxy', config.trustProxy);
   // Security headers (nosniff, frame denial, HSTS, a locked-down CSP — Swagger UI at /docs loads
   // only its own files, so 'self' suffices). Over plain HTTP (development) the CSP must not ask

@@ -73,6 +73,69 @@ describe('per-account throttling (LOGIN_MAX_FAILURES=5, then back-off)', () => {
   });
 });
 
+// The check and the count are one atomic step in the counter store, so a burst cannot slip
+// past the limit between them: on the in-memory store always, and on Redis when the run has one.
+const counterStores: Array<[string, Record<string, string | undefined>]> = [['in memory', { REDIS_URL: undefined }]];
+if (process.env.TEST_REDIS_URL) counterStores.push(['in Redis', { REDIS_URL: process.env.TEST_REDIS_URL }]);
+
+describe.each(counterStores)('atomic back-off, counters %s', (_where, env) => {
+  it('100 concurrent wrong passwords for one account: at most LOGIN_MAX_FAILURES are checked, the rest get 429', async () => {
+    await withTestApp({ ...env, LOGIN_MAX_FAILURES: '5' }, async (t) => {
+      const victim = await createUser(t);
+      const hasher = t.app.get(PasswordHasher);
+      const verify = jest.spyOn(hasher, 'verify');
+      try {
+        const statuses = await Promise.all(Array.from({ length: 100 }, () => login(t, victim.email, 'wrong password guess').then((r) => r.status)));
+        expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+        expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(1);
+        expect(statuses.filter((s) => s !== 401).every((s) => s === 429)).toBe(true);
+        expect(verify.mock.calls.length).toBeLessThanOrEqual(5);
+      } finally {
+        verify.mockRestore();
+      }
+      // The right password waits out the back-off like everyone else.
+      await login(t, victim.email, victim.password).expect(429);
+    });
+  });
+
+  it('concurrent right passwords for one account: up to LOGIN_MAX_FAILURES at once, the rest told to retry in 1 s', async () => {
+    await withTestApp({ ...env, LOGIN_MAX_FAILURES: '5' }, async (t) => {
+      const u = await createUser(t);
+      const burst = await Promise.all(Array.from({ length: 8 }, () => login(t, u.email, u.password)));
+      expect(burst.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(5);
+      for (const r of burst.filter((r) => r.status !== 200)) {
+        expect(r.status).toBe(429);
+        expect(r.headers['retry-after']).toBe('1');
+      }
+      await login(t, u.email, u.password).expect(200); // nothing was counted against the account
+    });
+  });
+
+  it('100 concurrent requests from one IP: exactly LOGIN_RATE_LIMIT_PER_IP get through', async () => {
+    await withTestApp({ ...env, LOGIN_RATE_LIMIT_PER_IP: '10', TRUST_PROXY: 'loopback' }, async (t) => {
+      const ip = testIp();
+      const statuses = await Promise.all(
+        Array.from({ length: 100 }, () => request(t.http).post('/auth/token/refresh').set('X-Forwarded-For', ip).send({ refreshToken: 'C'.repeat(43) }).then((r) => r.status)),
+      );
+      expect(statuses.filter((s) => s !== 429)).toHaveLength(10);
+    });
+  });
+
+  it('a credential check that never ran (the request failed first) does not count against the account', async () => {
+    await withTestApp({ ...env, LOGIN_MAX_FAILURES: '3' }, async (t) => {
+      const u = await createUser(t);
+      const hasher = t.app.get(PasswordHasher);
+      const verify = jest.spyOn(hasher, 'verify').mockRejectedValue(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+      try {
+        for (let i = 0; i < 6; i++) await login(t, u.email, u.password).expect(503);
+      } finally {
+        verify.mockRestore();
+      }
+      await login(t, u.email, u.password).expect(200);
+    });
+  });
+});
+
 describe('per-IP throttling', () => {
   it('limits login/token/register/refresh per client IP, keyed on X-Forwarded-For only behind a trusted proxy', async () => {
     await withTestApp({ LOGIN_RATE_LIMIT_PER_IP: '4', TRUST_PROXY: 'loopback' }, async (t) => {

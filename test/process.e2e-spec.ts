@@ -149,19 +149,58 @@ describe('embedded database (no DATABASE_URL)', () => {
   }, 60_000);
 
   it('drains in-flight requests on SIGTERM, then keeps registered users across a restart', async () => {
-    const inFlight = Array.from({ length: 8 }, () =>
-      fetch(`${base}/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: GOOD_PASSWORD }),
-      }).then((r) => r.status),
-    );
+    // Logins and registrations: both hash. (One account's concurrent checks are capped at
+    // LOGIN_MAX_FAILURES = 5, so the logins stay below that.)
+    const post = (path: string, body: object) =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+    const inFlight = [
+      ...Array.from({ length: 4 }, () => post('/auth/token', { email, password: GOOD_PASSWORD })),
+      ...Array.from({ length: 4 }, () => post('/auth/register', { email: uniqueEmail('drain'), password: GOOD_PASSWORD })),
+    ];
     await new Promise((r) => setTimeout(r, 15)); // accepted, and hashing
     await stop(server!);
-    expect(await Promise.all(inFlight)).toEqual(Array(8).fill(200));
+    expect(await Promise.all(inFlight)).toEqual([...Array(4).fill(200), ...Array(4).fill(201)]);
     expect(existsSync(join(dataDir, 'embedded-db.lock'))).toBe(false);
     server = await start();
     expect((await register()).status).toBe(409);
     await stop(server);
   }, 90_000);
+});
+
+describe('logs under a login flood', () => {
+  it('one line per throttled request, and auth.throttled once per key per window', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const p = spawnNode(MAIN, [], {
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-flood-')),
+      PORT: String(port),
+      LOGIN_RATE_LIMIT_PER_IP: '10',
+      LOGIN_MAX_FAILURES: '3',
+    });
+    try {
+      await waitForHttp(`${base}/health`, p);
+      const login = () =>
+        fetch(`${base}/auth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'victim@example.com', password: 'wrong password guess' }),
+        }).then((r) => r.status);
+      const statuses: number[] = [];
+      for (let i = 0; i < 60; i++) statuses.push(await login());
+      // 3 checked (401); the account backs off (429 ×7); then the IP limit of 10 a minute (429 ×50).
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(57);
+      await new Promise((r) => setTimeout(r, 200)); // let the last lines reach the pipe
+      const lines = p.output().split('\n').filter((l) => l.startsWith('{'));
+      const requestLines429 = lines.filter((l) => /"path":"\/auth\/token"/.test(l) && /"statusCode":429/.test(l));
+      const throttledEvents = lines.filter((l) => l.includes('auth.throttled'));
+      expect(requestLines429).toHaveLength(57);
+      expect(throttledEvents).toHaveLength(2); // one for the account, one for the IP
+      expect(throttledEvents.some((l) => l.includes('"scope":"account"'))).toBe(true);
+      expect(throttledEvents.some((l) => l.includes('"scope":"ip"'))).toBe(true);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { REDIS_CLIENT, RedisClient } from '../redis/redis.module';
+import { REDIS_CONNECTION, RedisConnection } from '../redis/redis.module';
 import { UsersModule } from '../users/users.module';
 import { AUTH_MODULE_OPTIONS, AuthModuleOptions } from './auth.options';
 import { AuthService } from './auth.service';
@@ -61,16 +61,16 @@ export class AuthModule {
         {
           // Redis when REDIS_URL is set, else the `sessions` table.
           provide: SESSION_BACKEND,
-          inject: [REDIS_CLIENT, SessionsRepository],
-          useFactory: (redis: RedisClient | null, db: SessionsRepository): SessionBackend =>
+          inject: [REDIS_CONNECTION, SessionsRepository],
+          useFactory: (redis: RedisConnection | null, db: SessionsRepository): SessionBackend =>
             redis ? new RedisSessionsRepository(redis) : db,
         },
         SessionService,
         {
           // Throttling counters: Redis when REDIS_URL is set (shared by every instance), else memory.
           provide: COUNTER_STORE,
-          inject: [REDIS_CLIENT],
-          useFactory: (redis: RedisClient | null): CounterStore => (redis ? new RedisCounterStore(redis) : new MemoryCounterStore()),
+          inject: [REDIS_CONNECTION],
+          useFactory: (redis: RedisConnection | null): CounterStore => (redis ? new RedisCounterStore(redis) : new MemoryCounterStore()),
         },
         LoginThrottleService,
         IpThrottleGuard,

@@ -1,5 +1,5 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { JsonBody, JsonBodyGuard } from '../common/json-body.guard';
 import { AuthErrorCode, AuthUser } from './auth.types';
 import { Public } from './decorators/auth.decorators';
@@ -34,11 +34,15 @@ export class TokenAuthController {
   @ApiOkResponse({ type: TokenPairDto, description: 'The presented refresh token is spent.' })
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, JsonBodyGuard)
-  refresh(@Body() dto: RefreshTokenDto): Promise<TokenPair> {
+  async refresh(@Body() dto: RefreshTokenDto, @Res({ passthrough: true }) res: Response): Promise<TokenPair> {
     if (!REFRESH_TOKEN_PATTERN.test(dto.refreshToken)) {
       throw new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.TokenInvalid, 'Unknown refresh token; sign in again');
     }
-    return this.tokens.refresh(dto.refreshToken);
+    const pair = await this.tokens.refresh(dto.refreshToken);
+    // Only an answer that left the server closes the replay window: a client whose answer was
+    // lost (a 503 after the commit, a cut connection) can retry this token however late.
+    res.once('finish', () => res.statusCode === HttpStatus.OK && this.tokens.confirmAnswered(dto.refreshToken));
+    return pair;
   }
 
   /** `POST /auth/token/revoke {refreshToken}` → 204, always (idempotent); the whole family is revoked. */

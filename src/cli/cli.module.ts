@@ -16,7 +16,7 @@ export class CliModule {
       imports: [
         AppConfigModule.forRoot(config),
         EventEmitterModule.forRoot({ wildcard: true, delimiter: '.' }),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, config.deadlines.dbQueryTimeoutMs),
         RedisModule.forRoot(),
         UsersModule,
         AuthModule.forRoot({ globalGuard: false }),

@@ -5,9 +5,10 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 // connections, 57014 statement timeout (a bounded query gave up).
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|57014)$/;
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|connect ECONNREFUSED|The client is (closed|offline)|Socket closed unexpectedly|Connection timeout/i;
+  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|connect ECONNREFUSED|The client is (closed|offline)|Socket closed unexpectedly|Connection timeout|Query read timeout/i;
 // node-redis error classes for a Redis that is down or unreachable.
 const UNAVAILABLE_NAMES = new Set([
+  'DependencyUnavailableError',
   'ConnectionTimeoutError',
   'SocketTimeoutError',
   'ClientClosedError',

@@ -28,6 +28,10 @@ export interface AppConfig {
     audience: string;
   };
   throttle: { loginPerIpPerMinute: number; maxFailures: number };
+  /** Client-side deadlines on every dependency call (a hung dependency becomes a prompt 503). */
+  deadlines: { dbQueryTimeoutMs: number; redisCommandTimeoutMs: number };
+  /** Node HTTP server timeouts (keep-alive longer than a load balancer's idle timeout). */
+  http: { keepAliveTimeoutMs: number; headersTimeoutMs: number; requestTimeoutMs: number };
   corsOrigins: string[];
   /** Express `trust proxy` value, already parsed (false when unset). */
   trustProxy: boolean | number | string;

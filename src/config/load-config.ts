@@ -106,6 +106,11 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_IP: integer(30, 1, 1_000_000),
   LOGIN_MAX_FAILURES: integer(5, 1, 1000),
   CORS_ORIGINS: list,
+  DB_QUERY_TIMEOUT: duration('3s'),
+  REDIS_COMMAND_TIMEOUT: duration('1s'),
+  HTTP_KEEP_ALIVE_TIMEOUT: duration('65s'),
+  HTTP_HEADERS_TIMEOUT: duration('66s'),
+  HTTP_REQUEST_TIMEOUT: duration('70s'),
   TRUST_PROXY: optionalText,
 });
 
@@ -157,6 +162,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       problems.push('JWT_PREVIOUS_PUBLIC_KEYS holds a key that cannot be read');
     }
   }
+
+  if (e.DB_QUERY_TIMEOUT > 60_000) problems.push('DB_QUERY_TIMEOUT must be at most 60s');
+  if (e.REDIS_COMMAND_TIMEOUT > 60_000) problems.push('REDIS_COMMAND_TIMEOUT must be at most 60s');
+  if (e.HTTP_HEADERS_TIMEOUT <= e.HTTP_KEEP_ALIVE_TIMEOUT) problems.push('HTTP_HEADERS_TIMEOUT must be longer than HTTP_KEEP_ALIVE_TIMEOUT');
+  if (e.HTTP_REQUEST_TIMEOUT < e.HTTP_HEADERS_TIMEOUT) problems.push('HTTP_REQUEST_TIMEOUT must be at least HTTP_HEADERS_TIMEOUT');
 
   const generatedSecrets: string[] = [];
   let jwtSecret = e.JWT_SECRET;
@@ -212,6 +222,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       audience: e.JWT_AUDIENCE,
     },
     throttle: { loginPerIpPerMinute: e.LOGIN_RATE_LIMIT_PER_IP, maxFailures: e.LOGIN_MAX_FAILURES },
+    deadlines: { dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT, redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT },
+    http: { keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT, headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT },
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     generatedSecrets,

@@ -1,12 +1,21 @@
 import { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations';
+import type { DependencyGuard } from '../common/dependency-guard';
 import { entities } from './entities';
+import { deadlineClient } from './resilient-postgres';
+
+/** Client-side deadlines for the app's pool (the TypeORM CLI runs without them). */
+export interface DatabaseDeadlines {
+  /** Longest a query, or a checkout from the pool, may take: `DB_QUERY_TIMEOUT`. */
+  queryTimeoutMs: number;
+  guard: DependencyGuard;
+}
 
 /**
  * The one DataSource definition, shared by the app (TypeOrmModule) and the TypeORM CLI
  * (`cli-data-source.ts`). Schema changes only ever come from `migrations/` — never `synchronize`.
  */
-export function dataSourceOptions(url: string): DataSourceOptions {
+export function dataSourceOptions(url: string, deadlines?: DatabaseDeadlines): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -21,11 +30,18 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     logging: false,
     extra: {
       max: 20,
-      connectionTimeoutMillis: 5_000,
+      connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
-      // Bounded server-side work: a stuck query cannot hold a connection forever.
-      statement_timeout: 10_000,
+      keepAlive: true,
       application_name: 'nest-dual-auth',
+      ...(deadlines && {
+        // Checkout (waiting for a free connection, or opening one) is bounded like a query.
+        connectionTimeoutMillis: deadlines.queryTimeoutMs,
+        // The server gives up on a statement at the deadline; the client cuts the connection
+        // shortly after if no answer came (see deadlineClient).
+        statement_timeout: deadlines.queryTimeoutMs,
+        Client: deadlineClient(deadlines.queryTimeoutMs, deadlines.guard),
+      }),
     },
   };
 }

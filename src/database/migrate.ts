@@ -15,9 +15,12 @@ const MIGRATION_LOCK_KEY = '7243019836118551101';
  */
 export async function runMigrationsLocked(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
-  await runner.connect();
+  const connection = (await runner.connect()) as { deadlineMs?: number };
+  // A migration may rewrite a large table: no client-side deadline and no statement timeout.
+  if (connection.deadlineMs !== undefined) connection.deadlineMs = 0;
   try {
     await runner.startTransaction();
+    await runner.query('SET LOCAL statement_timeout = 0');
     await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     const executor = new MigrationExecutor(dataSource, runner);
     executor.transaction = 'all';

@@ -1,45 +1,20 @@
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { createClient } from 'redis';
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RedisConnection } from './redis-connection';
 
-// A function's return type infers the client's exact generics (RESP3, no modules).
-const makeClient = (url: string) =>
-  createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) },
-  });
-export type RedisClient = ReturnType<typeof makeClient>;
-export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
-
-/**
- * One Redis connection for the app (node-redis). Commands fail fast while disconnected (no
- * offline queue) so requests get a 503 instead of hanging; it reconnects by itself.
- */
-export function createRedisClient(url: string, logger = new Logger('Redis')): RedisClient {
-  const client = makeClient(url);
-  let lastError = '';
-  client.on('error', (err: Error) => {
-    // Log each distinct failure once, not once per reconnect attempt; never the URL (it may hold a password).
-    if (err.message !== lastError) logger.warn(`Redis: ${err.message}`);
-    lastError = err.message;
-  });
-  client.on('ready', () => {
-    if (lastError) logger.log('Redis: connected again');
-    lastError = '';
-  });
-  return client;
-}
+export { RedisConnection } from './redis-connection';
+export type { RedisClient } from './redis-connection';
+export const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
 
 @Injectable()
 class RedisLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CLIENT) private readonly client: RedisClient | null) {}
+  constructor(@Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null) {}
   async onApplicationShutdown(): Promise<void> {
-    if (this.client?.isOpen) await this.client.close();
+    await this.redis?.close();
   }
 }
 
-/** Provides `REDIS_CLIENT` (null when `REDIS_URL` is unset). */
+/** Provides `REDIS_CONNECTION` (null when `REDIS_URL` is unset). */
 @Global()
 @Module({})
 export class RedisModule {
@@ -48,20 +23,14 @@ export class RedisModule {
       module: RedisModule,
       providers: [
         {
-          provide: REDIS_CLIENT,
+          provide: REDIS_CONNECTION,
           inject: [APP_CONFIG],
-          useFactory: async (config: AppConfig): Promise<RedisClient | null> => {
-            if (!config.redisUrl) return null;
-            const client = createRedisClient(config.redisUrl);
-            // Not awaited: with Redis down at boot the app still starts (JWT routes work, routes
-            // that need Redis answer 503) and the client keeps reconnecting in the background.
-            client.connect().catch(() => undefined);
-            return client;
-          },
+          useFactory: (config: AppConfig): RedisConnection | null =>
+            config.redisUrl ? new RedisConnection(config.redisUrl, config.deadlines.redisCommandTimeoutMs) : null,
         },
         RedisLifecycle,
       ],
-      exports: [REDIS_CLIENT],
+      exports: [REDIS_CONNECTION],
     };
   }
 }

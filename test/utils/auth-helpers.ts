@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { hashSessionId } from '../../src/auth/sessions/session.store';
-import { REDIS_CLIENT, RedisClient } from '../../src/redis/redis.module';
+import { REDIS_CONNECTION, RedisConnection } from '../../src/redis/redis.module';
 import { toUserView, UserView } from '../../src/users/user.view';
 import { UsersService } from '../../src/users/users.service';
 import { GOOD_PASSWORD, uniqueEmail } from './factories';
@@ -51,7 +51,7 @@ export async function loginSession(t: TestApp, user: { email: string; password: 
 /** What the active backend holds for a session id: the DB row or the Redis hash; null when gone. */
 export async function storedSession(t: TestApp, sid: string): Promise<Record<string, unknown> | null> {
   const sidHash = hashSessionId(sid);
-  const redis = t.app.get<RedisClient | null>(REDIS_CLIENT);
+  const redis = t.app.get<RedisConnection | null>(REDIS_CONNECTION)?.client;
   if (redis) {
     const h = await redis.hGetAll(`nda:sess:${sidHash}`);
     return Object.keys(h).length ? h : null;

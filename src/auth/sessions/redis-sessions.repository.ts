@@ -1,5 +1,5 @@
 import { TurnBatcher } from '../../database/turn-batcher';
-import type { RedisClient } from '../../redis/redis.module';
+import type { RedisConnection } from '../../redis/redis.module';
 import { SessionBackend, SessionJson, SessionRecord } from './session-record';
 
 const KEY = (sidHash: string) => `nda:sess:${sidHash}`;
@@ -18,13 +18,6 @@ redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1], 'idleExpiresAt', tostring(idl
 redis.call('PEXPIREAT', KEYS[1], idle)
 return 1`;
 
-/**
- * Sessions in Redis: a hash per session (`nda:sess:<sha256(sid)>`) that Redis expires at the idle
- * or absolute deadline, whichever is first, and a per-user sorted set of session hashes
- * (`nda:user-sessions:<userId>`, scored by absolute expiry) so a user's sign-ins can be listed and
- * revoked. connect-redis was not used: its `set` upserts, which resurrects a session destroyed
- * while a slow request was in flight, and it keeps no per-user index.
- */
 /** A stored hash → a record, or null when missing or past either deadline. */
 function live(sidHash: string, h: Record<string, string> | undefined, now: number): SessionRecord | null {
   if (!h?.data) return null;
@@ -44,34 +37,50 @@ function live(sidHash: string, h: Record<string, string> | undefined, now: numbe
   return record.idleExpiresAt > now && record.absoluteExpiresAt > now ? record : null;
 }
 
+/**
+ * Sessions in Redis: a hash per session (`nda:sess:<sha256(sid)>`) that Redis expires at the idle
+ * or absolute deadline, whichever is first, and a per-user sorted set of session hashes
+ * (`nda:user-sessions:<userId>`, scored by absolute expiry) so a user's sign-ins can be listed and
+ * revoked. connect-redis was not used: its `set` upserts, which resurrects a session destroyed
+ * while a slow request was in flight, and it keeps no per-user index.
+ *
+ * No command touches two keys, so the layout works unchanged on a Redis Cluster (where a session
+ * and its user's index live in different slots). Where both change, the order makes a failure
+ * between the two steps harmless: the index entry is written before the session and removed after
+ * it, so a session is never missing from its user's index (revoke-all always finds it); a
+ * dangling index entry is trimmed the next time the list is read.
+ */
 export class RedisSessionsRepository implements SessionBackend {
   /** Session reads of one event-loop turn, sent to Redis together (one socket write). */
-  private readonly liveLookups = new TurnBatcher(async (sidHashes: string[]) => {
-    const found = await Promise.all(sidHashes.map((h) => this.redis.hGetAll(KEY(h))));
-    return new Map(sidHashes.map((h, i) => [h, found[i]]));
-  });
+  private readonly liveLookups = new TurnBatcher((sidHashes: string[]) =>
+    this.redis.run(async (c) => {
+      const found = await Promise.all(sidHashes.map((h) => c.hGetAll(KEY(h))));
+      return new Map(sidHashes.map((h, i) => [h, found[i]]));
+    }),
+  );
 
-  constructor(private readonly redis: RedisClient) {}
+  constructor(private readonly redis: RedisConnection) {}
 
   async create(r: SessionRecord): Promise<void> {
     const key = KEY(r.sidHash);
-    await this.redis
-      .multi()
-      .hSet(key, {
-        publicId: r.publicId,
-        userId: r.userId,
-        data: JSON.stringify(r.data),
-        createdAt: String(r.createdAt),
-        lastSeenAt: String(r.lastSeenAt),
-        idleExpiresAt: String(r.idleExpiresAt),
-        absoluteExpiresAt: String(r.absoluteExpiresAt),
-        userAgent: r.userAgent ?? '',
-        ip: r.ip ?? '',
-      })
-      .pExpireAt(key, Math.min(r.idleExpiresAt, r.absoluteExpiresAt))
-      .zAdd(USER_INDEX(r.userId), { score: r.absoluteExpiresAt, value: r.sidHash })
-      .pExpireAt(USER_INDEX(r.userId), r.absoluteExpiresAt, 'GT')
-      .exec();
+    const index = USER_INDEX(r.userId);
+    await this.redis.run(async (c) => {
+      await Promise.all([c.zAdd(index, { score: r.absoluteExpiresAt, value: r.sidHash }), c.pExpireAt(index, r.absoluteExpiresAt, 'GT')]);
+      await Promise.all([
+        c.hSet(key, {
+          publicId: r.publicId,
+          userId: r.userId,
+          data: JSON.stringify(r.data),
+          createdAt: String(r.createdAt),
+          lastSeenAt: String(r.lastSeenAt),
+          idleExpiresAt: String(r.idleExpiresAt),
+          absoluteExpiresAt: String(r.absoluteExpiresAt),
+          userAgent: r.userAgent ?? '',
+          ip: r.ip ?? '',
+        }),
+        c.pExpireAt(key, Math.min(r.idleExpiresAt, r.absoluteExpiresAt)),
+      ]);
+    });
   }
 
   /**
@@ -84,59 +93,59 @@ export class RedisSessionsRepository implements SessionBackend {
 
   async listForUser(userId: string, now: number): Promise<SessionRecord[]> {
     const index = USER_INDEX(userId);
-    await this.redis.zRemRangeByScore(index, '-inf', now); // past their absolute expiry
-    const hashes = await this.redis.zRange(index, 0, -1);
-    if (!hashes.length) return [];
-    const multi = this.redis.multi();
-    for (const h of hashes) multi.hGetAll(KEY(h));
-    const found = (await multi.exec()) as unknown as Array<Record<string, string>>;
-    const records: SessionRecord[] = [];
-    const gone: string[] = [];
-    hashes.forEach((h, i) => {
-      const r = live(h, found[i], now);
-      if (r) records.push(r);
-      else gone.push(h);
+    return this.redis.run(async (c) => {
+      await c.zRemRangeByScore(index, '-inf', now); // past their absolute expiry
+      const hashes = await c.zRange(index, 0, -1);
+      const found = await Promise.all(hashes.map((h) => c.hGetAll(KEY(h))));
+      const records: SessionRecord[] = [];
+      const gone: string[] = [];
+      hashes.forEach((h, i) => {
+        const r = live(h, found[i], now);
+        if (r) records.push(r);
+        else gone.push(h);
+      });
+      if (gone.length) await c.zRem(index, gone); // idle-expired keys Redis already dropped
+      return records.sort((a, b) => b.createdAt - a.createdAt);
     });
-    if (gone.length) await this.redis.zRem(index, gone); // idle-expired keys Redis already dropped
-    return records.sort((a, b) => b.createdAt - a.createdAt);
   }
 
   async removeForUser(userId: string, publicId: string): Promise<boolean> {
     const target = (await this.listForUser(userId, Date.now())).find((r) => r.publicId === publicId);
     if (!target) return false;
-    await this.remove(target.sidHash);
+    await this.removeKnown(userId, [target.sidHash]);
     return true;
   }
 
   async removeAllForUser(userId: string, exceptPublicId?: string): Promise<void> {
-    const index = USER_INDEX(userId);
-    const hashes = await this.redis.zRange(index, 0, -1);
+    const hashes = await this.redis.run((c) => c.zRange(USER_INDEX(userId), 0, -1));
     if (!hashes.length) return;
     const keep = exceptPublicId
       ? (await this.listForUser(userId, Date.now())).find((r) => r.publicId === exceptPublicId)?.sidHash
       : undefined;
-    const doomed = hashes.filter((h) => h !== keep);
-    if (!doomed.length) return;
-    await this.redis
-      .multi()
-      .del(doomed.map(KEY))
-      .zRem(index, doomed)
-      .exec();
+    await this.removeKnown(userId, hashes.filter((h) => h !== keep));
   }
 
   async updateData(sidHash: string, data: SessionJson): Promise<void> {
-    await this.redis.eval(UPDATE_DATA, { keys: [KEY(sidHash)], arguments: [JSON.stringify(data)] });
+    await this.redis.run((c) => c.eval(UPDATE_DATA, { keys: [KEY(sidHash)], arguments: [JSON.stringify(data)] }));
   }
 
   async touch(sidHash: string, now: number, idleTtlMs: number): Promise<void> {
-    await this.redis.eval(TOUCH, { keys: [KEY(sidHash)], arguments: [String(now), String(idleTtlMs)] });
+    await this.redis.run((c) => c.eval(TOUCH, { keys: [KEY(sidHash)], arguments: [String(now), String(idleTtlMs)] }));
   }
 
   async remove(sidHash: string): Promise<void> {
-    const userId = await this.redis.hGet(KEY(sidHash), 'userId');
-    const tx = this.redis.multi().del(KEY(sidHash));
-    if (userId) tx.zRem(USER_INDEX(userId), sidHash);
-    await tx.exec();
+    const userId = await this.redis.run((c) => c.hGet(KEY(sidHash), 'userId'));
+    if (userId) await this.removeKnown(userId, [sidHash]);
+    else await this.redis.run((c) => c.del(KEY(sidHash)));
+  }
+
+  /** Sessions first, then their index entries (see the class comment). One key per command. */
+  private async removeKnown(userId: string, sidHashes: string[]): Promise<void> {
+    if (!sidHashes.length) return;
+    await this.redis.run(async (c) => {
+      await Promise.all(sidHashes.map((h) => c.del(KEY(h))));
+      await c.zRem(USER_INDEX(userId), sidHashes);
+    });
   }
 
   /** Redis expires session keys itself; index entries are trimmed whenever a user's list is read. */

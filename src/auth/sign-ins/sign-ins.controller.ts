@@ -70,9 +70,8 @@ export class SignInsController {
     const user = await this.users.findById(auth.user.id);
     if (!user) throw new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.SigninRevoked, 'This account no longer exists');
     // Guessing the current password here counts against the account like failed logins.
-    await this.throttle.assertAccountOpen(user.email);
-    if (!(await this.hasher.verify(user.passwordHash, dto.currentPassword))) {
-      await this.throttle.recordFailure(user.email);
+    const verified = await this.throttle.guarded(user.email, async () => ((await this.hasher.verify(user.passwordHash, dto.currentPassword)) ? true : null));
+    if (!verified) {
       throw new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.CredentialsInvalid, 'Current password is incorrect');
     }
     if (dto.newPassword === dto.currentPassword) {

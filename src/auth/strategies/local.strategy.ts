@@ -29,14 +29,12 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   }
 
   async validate(req: Request, email: string, password: string): Promise<AuthUser> {
-    await this.throttle.assertAccountOpen(email);
-    const user = await this.auth.verifyCredentials(email, password);
+    // The attempt is reserved (and counted) before the password is checked: see LoginThrottleService.
+    const user = await this.throttle.guarded(email, () => this.auth.verifyCredentials(email, password));
     if (!user) {
-      await this.throttle.recordFailure(email);
       this.events.emit(AuthEvent.LoginFailed, { email: normaliseEmail(email), ...clientMeta(req) });
       throw invalidCredentials();
     }
-    await this.throttle.recordSuccess(email);
     return toUserView(user);
   }
 }

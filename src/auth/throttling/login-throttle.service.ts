@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { normaliseEmail } from '../../users/email';
 import { AuthErrorCode } from '../auth.types';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
-import { COUNTER_STORE, CounterStore } from './counter.store';
+import { AttemptKeys, BackoffPolicy, COUNTER_STORE, CounterStore } from './counter.store';
 
 const IP_WINDOW_MS = 60_000;
 const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -19,12 +19,6 @@ export function rateLimited(retryAfterMs: number): CodedHttpException {
   });
 }
 
-/** After `max` failures, each further failure doubles the wait: 30 s, 1 min, 2 min … 15 min. */
-export function backoffMs(failures: number, max: number): number {
-  if (failures < max) return 0;
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(failures - max, 16));
-}
-
 /**
  * Brute-force defences for the credential endpoints (OWASP Authentication Cheat Sheet):
  * - per client IP, `LOGIN_RATE_LIMIT_PER_IP` attempts a minute on login, token, register and
@@ -32,46 +26,62 @@ export function backoffMs(failures: number, max: number): number {
  * - per account, `LOGIN_MAX_FAILURES` failures in 15 minutes, then exponential back-off. The key
  *   is the normalised email (hashed), so case and space variants share one counter, and unknown
  *   emails are throttled exactly like known ones (no enumeration through 429s).
+ * Checking the limit and reserving the check are one atomic step in the counter store, so
+ * concurrent requests cannot race past it: at most `LOGIN_MAX_FAILURES` wrong passwords are
+ * checked per window however many arrive at once (a burst beyond that gets 429 with
+ * `Retry-After: 1` until the checks already running resolve).
+ * `auth.throttled` is emitted once per key per window (the request log line records every 429),
+ * so a flood cannot fill a disk with events.
  */
 @Injectable()
 export class LoginThrottleService {
+  private readonly policy: BackoffPolicy;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     private readonly events: AuthEvents,
-  ) {}
+  ) {
+    this.policy = { maxFailures: config.throttle.maxFailures, windowMs: FAILURE_WINDOW_MS, baseMs: BACKOFF_BASE_MS, capMs: BACKOFF_MAX_MS };
+  }
 
   async hitIp(ip: string): Promise<void> {
+    const limit = this.config.throttle.loginPerIpPerMinute;
     const { count, resetMs } = await this.counters.hit(`nda:rl:ip:${ip}`, IP_WINDOW_MS);
-    if (count > this.config.throttle.loginPerIpPerMinute) {
-      this.events.emit(AuthEvent.Throttled, { scope: 'ip', ip });
+    if (count > limit) {
+      if (count === limit + 1) this.events.emit(AuthEvent.Throttled, { scope: 'ip', ip });
       throw rateLimited(resetMs);
     }
   }
 
-  /** Throws 429 while the account is backing off. Call before checking the password. */
-  async assertAccountOpen(email: string): Promise<void> {
-    const ms = await this.counters.blockedFor(this.keys(email).block);
-    if (ms > 0) {
-      this.events.emit(AuthEvent.Throttled, { scope: 'account', email: normaliseEmail(email) });
-      throw rateLimited(ms);
+  /**
+   * Runs a credential check for `email` under the account's back-off: refused with 429 while a
+   * back-off runs (or while enough checks to reach it are already running); otherwise the check's
+   * outcome is counted — a falsy result as a failure, a user as a success that clears the count.
+   * A check that throws (a 503, an overloaded hasher) never ran: it does not count.
+   */
+  async guarded<T>(email: string, check: () => Promise<T | null>): Promise<T | null> {
+    const keys = this.keys(email);
+    const reservation = await this.counters.reserveAttempt(keys, this.policy);
+    if (!reservation.allowed) {
+      if (reservation.firstRefusal) this.events.emit(AuthEvent.Throttled, { scope: 'account', email: normaliseEmail(email) });
+      throw rateLimited(reservation.retryAfterMs);
     }
+    let result: T | null;
+    try {
+      result = await check();
+    } catch (err) {
+      await this.counters.releaseAttempt(keys).catch(() => undefined);
+      throw err;
+    }
+    await this.counters.resolveAttempt(keys, this.policy, result ? 'succeeded' : 'failed');
+    return result;
   }
 
-  async recordFailure(email: string): Promise<void> {
-    const keys = this.keys(email);
-    const { count } = await this.counters.hit(keys.failures, FAILURE_WINDOW_MS);
-    const wait = backoffMs(count, this.config.throttle.maxFailures);
-    if (wait > 0) await this.counters.block(keys.block, wait);
-  }
-
-  async recordSuccess(email: string): Promise<void> {
-    const keys = this.keys(email);
-    await this.counters.reset(keys.failures, keys.block);
-  }
-
-  private keys(email: string) {
+  private keys(email: string): AttemptKeys {
     const id = createHash('sha256').update(normaliseEmail(email)).digest('base64url');
-    return { failures: `nda:rl:fail:${id}`, block: `nda:rl:block:${id}` };
+    // One hash tag per account: a Redis Cluster keeps the three keys in one slot, as the script needs.
+    const tag = `nda:rl:{acct:${id}}`;
+    return { failures: `${tag}:fail`, inFlight: `${tag}:running`, block: `${tag}:block`, notified: `${tag}:notified` };
   }
 }

@@ -25,4 +25,12 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'spent_at', type: 'timestamptz', nullable: true })
   spentAt: Date | null;
+
+  /**
+   * When the answer to the rotation that spent this token (its successor) was handed to the
+   * client. Null while it never was — then a retry with this token gets the same successor
+   * again, however late (see RefreshTokensRepository.rotate).
+   */
+  @Column({ name: 'answered_at', type: 'timestamptz', nullable: true })
+  answeredAt: Date | null;
 }

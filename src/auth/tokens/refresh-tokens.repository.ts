@@ -63,6 +63,10 @@ export class RefreshTokensRepository {
 
   private readonly rotations = new TurnBatcher((requests: Rotation[]) => this.spendBatch(requests));
   private readonly liveFamilies = new TurnBatcher((familyIds: string[]) => this.findLiveFamilies(familyIds));
+  private readonly answered = new TurnBatcher(async (hashes: string[]) => {
+    await this.hot.rows(`UPDATE refresh_tokens SET answered_at = now() WHERE hash = ANY($1::text[]) AND answered_at IS NULL`, [hashes]);
+    return new Map<string, never>();
+  });
 
   constructor(private readonly dataSource: DataSource) {
     this.hot = new HotQueries(dataSource);
@@ -89,12 +93,12 @@ export class RefreshTokensRepository {
     if (rotated) return { kind: 'rotated', ...toOwner(rotated) };
 
     const [state]: Array<
-      OwnerRow & { revoked: boolean; expired: boolean; within_grace: boolean | null; successor_unused: boolean }
+      OwnerRow & { revoked: boolean; expired: boolean; within_grace: boolean; successor_unused: boolean }
     > = await this.dataSource.query(
       `SELECT t.family_id, f.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles,
               (f.revoked_at IS NOT NULL OR u.disabled_at IS NOT NULL) AS revoked,
               f.absolute_expires_at <= now() AS expired,
-              t.spent_at >= now() - ($2::double precision * interval '1 millisecond') AS within_grace,
+              (t.answered_at IS NULL OR t.answered_at >= now() - ($2::double precision * interval '1 millisecond')) AS within_grace,
               (s.hash IS NOT NULL AND s.spent_at IS NULL) AS successor_unused
          FROM refresh_tokens t
          JOIN refresh_families f ON f.id = t.family_id
@@ -106,7 +110,11 @@ export class RefreshTokensRepository {
     if (!state) return { kind: 'unknown' };
     if (state.revoked) return { kind: 'revoked' };
     if (state.expired) return { kind: 'expired' };
-    if (state.within_grace && state.successor_unused) return { kind: 'replayed', ...toOwner(state) };
+    // The grace runs from when the rotation's answer reached the client, not from when the token
+    // was spent: a rotation whose answer never left (a 503 after the commit, a crash, a cut
+    // connection) stays replayable — however long the outage — until its successor is used.
+    // JWT_REFRESH_GRACE=0 turns replay off altogether (exactly one concurrent refresh succeeds).
+    if (graceMs > 0 && state.within_grace && state.successor_unused) return { kind: 'replayed', ...toOwner(state) };
     // RFC 9700 §4.14.2: a spent refresh token presented again means it may be stolen.
     await this.revokeFamily(state.family_id, 'reuse');
     return { kind: 'reused', familyId: state.family_id, userId: state.user_id };
@@ -148,6 +156,15 @@ export class RefreshTokensRepository {
       throw err;
     });
     return new Map(rows.map((row) => [first.get(row.hash)!, row]));
+  }
+
+  /**
+   * Records that the answer to the rotation which spent `hash` (a new pair, or its replay) was
+   * handed to the client. The grace window for replaying `hash` is measured from here. Writes
+   * from one turn of the event loop share one statement.
+   */
+  async markAnswered(hash: string): Promise<void> {
+    await this.answered.load(hash);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { CodedHttpException } from '../../common/http-errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
@@ -43,6 +43,7 @@ export class TokenService {
   ) {}
 
   private readonly verified = new VerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE);
+  private readonly logger = new Logger('Tokens');
 
   /** A new sign-in (refresh family) and its first token pair. */
   async issue(user: AuthUser, meta: ClientMeta): Promise<TokenPair> {
@@ -82,6 +83,17 @@ export class TokenService {
       case 'revoked':
         throw refreshRefused(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again');
     }
+  }
+
+  /**
+   * Call once the answer to `refresh(refreshToken)` has been handed to the client (the response
+   * finished): from then on a replay of `refreshToken` is allowed only within JWT_REFRESH_GRACE.
+   * A failure to record it only keeps the replay open longer; it is logged, never thrown.
+   */
+  confirmAnswered(refreshToken: string): void {
+    this.refreshTokens.markAnswered(sha256(refreshToken)).catch((err: Error) => {
+      this.logger.warn(`could not record a delivered refresh (${err.message}); its replay window stays open`);
+    });
   }
 
   /** Revokes the token's whole family. Unknown tokens are ignored (idempotent, no oracle). */
