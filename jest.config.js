@@ -1,5 +1,5 @@
 // @nestjs/* 12 ships ES modules: @swc/jest transforms them (and our TypeScript) to CommonJS.
-// See STACK-NOTES.md § "Jest with NestJS 12".
+// See docs/STACK-NOTES.md § "Jest with NestJS 12".
 const swc = {
   jsc: {
     parser: { syntax: 'typescript', decorators: true },

@@ -298,9 +298,9 @@ async function main(): Promise<void> {
         const refresh = await rotationLoad(base, families.slice(0, CONNECTIONS), DURATION);
         const check = new Client({ connectionString: DATABASE_URL });
         await check.connect();
-        const forks = (await check.query(`SELECT count(*)::int AS n FROM (SELECT parent_hash FROM refresh_tokens WHERE parent_hash IS NOT NULL GROUP BY parent_hash HAVING count(*) > 1) f`)).rows[0].n as number;
-        const branching = (await check.query(`SELECT count(*)::int AS n FROM (SELECT family_id FROM refresh_tokens GROUP BY family_id HAVING count(*) FILTER (WHERE spent_at IS NULL) > 1) f`)).rows[0].n as number;
-        const revoked = (await check.query(`SELECT count(*)::int AS n FROM refresh_families WHERE revoked_at IS NOT NULL`)).rows[0].n as number;
+        const forks = (await check.query(`SELECT count(*)::int AS n FROM (SELECT parent_hash FROM auth_refresh_tokens WHERE parent_hash IS NOT NULL GROUP BY parent_hash HAVING count(*) > 1) f`)).rows[0].n as number;
+        const branching = (await check.query(`SELECT count(*)::int AS n FROM (SELECT family_id FROM auth_refresh_tokens GROUP BY family_id HAVING count(*) FILTER (WHERE spent_at IS NULL) > 1) f`)).rows[0].n as number;
+        const revoked = (await check.query(`SELECT count(*)::int AS n FROM auth_refresh_families WHERE revoked_at IS NOT NULL`)).rows[0].n as number;
         await check.end();
         forkNote = `forked tokens: ${forks}, families with >1 live token: ${branching}, revoked families: ${revoked}`;
         return refresh;

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { createApp } from '../src/app.setup';
-import { loadConfig } from '../src/config/load-config';
+import { createApp } from '../src/app/app.setup';
+import { loadConfig } from '../src/app/config/load-config';
 import { StockRecipesModule } from './stock-recipes.module';
 
 /** The benchmark server: the real app (same createApp as main.ts) plus the stock recipes. */

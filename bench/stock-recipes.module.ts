@@ -13,13 +13,13 @@ import session from 'express-session';
 import { ExtractJwt, Strategy as PassportJwtStrategy } from 'passport-jwt';
 import { createClient } from 'redis';
 import { Public } from '../src/auth/decorators/auth.decorators';
-import { APP_CONFIG, AppConfig } from '../src/config/app-config';
+import { APP_CONFIG, AppConfig } from '../src/app/config/app-config';
 
 @Injectable()
 class StockJwtStrategy extends PassportStrategy(PassportJwtStrategy, 'stock-jwt') {
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     // The common recipe: a string secret (jsonwebtoken re-parses it on every call).
-    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: config.jwt.secret });
+    super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: config.auth.jwt.secret });
   }
   validate(payload: { sub: string; roles: string[] }) {
     return { userId: payload.sub, roles: payload.roles };
@@ -69,10 +69,10 @@ export class StockRecipesModule implements NestModule {
 
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     const PgStore = connectPgSimple(session);
-    const common = { secret: config.session.secrets[0], resave: false, saveUninitialized: false, cookie: { maxAge: config.session.absoluteTtlMs } };
+    const common = { secret: config.auth.session.secrets[0], resave: false, saveUninitialized: false, cookie: { maxAge: config.auth.session.absoluteTtlMs } };
     let redis: ReturnType<typeof session> | undefined;
-    if (config.redisUrl) {
-      const client = createClient({ url: config.redisUrl });
+    if (config.auth.redis?.url) {
+      const client = createClient({ url: config.auth.redis?.url });
       void client.connect();
       redis = session({ ...common, store: new RedisStore({ client }) });
     }

@@ -3,6 +3,7 @@ import { CreateSessions1763856100000 } from './1763856100000-CreateSessions';
 import { CreateRefreshTokens1763856200000 } from './1763856200000-CreateRefreshTokens';
 import { AddUserDisabledAt1763856300000 } from './1763856300000-AddUserDisabledAt';
 import { AddRefreshTokenAnsweredAt1795900000000 } from './1795900000000-AddRefreshTokenAnsweredAt';
+import { PrefixAuthTables1795900100000 } from './1795900100000-PrefixAuthTables';
 
 /** Every migration, oldest first. Add new ones here (the app and the CLI both read this list). */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateRefreshTokens1763856200000,
   AddUserDisabledAt1763856300000,
   AddRefreshTokenAnsweredAt1795900000000,
+  PrefixAuthTables1795900100000,
 ];

@@ -1,7 +1,7 @@
 import { Algorithm, hash } from '@node-rs/argon2';
 import { randomInt } from 'node:crypto';
 import request from 'supertest';
-import { HousekeepingService } from '../src/auth/housekeeping.service';
+import { HousekeepingService } from '../src/auth/sign-ins/housekeeping.service';
 import { PasswordHasher } from '../src/auth/passwords/password-hasher';
 import { createUser, loginSession, TestUser } from './utils/auth-helpers';
 import { GOOD_PASSWORD, uniqueEmail } from './utils/factories';
@@ -222,9 +222,9 @@ describe('credential hygiene', () => {
   it('rehashes on login when the stored hash uses older parameters', async () => {
     const u = await createUser(t);
     const weak = await hash(u.password, { algorithm: Algorithm.Argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
-    await t.sql('UPDATE users SET password_hash = $1 WHERE id = $2', [weak, u.id]);
+    await t.sql('UPDATE auth_users SET password_hash = $1 WHERE id = $2', [weak, u.id]);
     await login(t, u.email, u.password).expect(200);
-    const [row] = await t.sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [u.id]);
+    const [row] = await t.sql<{ password_hash: string }>('SELECT password_hash FROM auth_users WHERE id = $1', [u.id]);
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     await login(t, u.email, u.password).expect(200);
   });
@@ -267,12 +267,12 @@ describe('housekeeping', () => {
       const liveTokens = await issueTokens(t, u);
       const deadTokens = await issueTokens(t, u);
       const deadFamily = JSON.parse(Buffer.from(deadTokens.accessToken.split('.')[1], 'base64url').toString()).sid;
-      await t.sql(`UPDATE sessions SET idle_expires_at = now() - interval '1 second' WHERE id = encode(sha256($1::bytea), 'hex')`, [dead.sid]);
-      await t.sql(`UPDATE refresh_families SET absolute_expires_at = now() - interval '1 second' WHERE id = $1`, [deadFamily]);
+      await t.sql(`UPDATE auth_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = encode(sha256($1::bytea), 'hex')`, [dead.sid]);
+      await t.sql(`UPDATE auth_refresh_families SET absolute_expires_at = now() - interval '1 second' WHERE id = $1`, [deadFamily]);
       const pruned = await t.app.get(HousekeepingService).prune();
       expect(pruned.sessions).toBeGreaterThanOrEqual(1);
       expect(pruned.tokenFamilies).toBeGreaterThanOrEqual(1);
-      expect(await t.sql('SELECT 1 FROM refresh_tokens WHERE family_id = $1', [deadFamily])).toEqual([]);
+      expect(await t.sql('SELECT 1 FROM auth_refresh_tokens WHERE family_id = $1', [deadFamily])).toEqual([]);
       await request(t.http).get('/examples/session').set('Cookie', live.cookie).expect(200);
       await request(t.http).get('/examples/session').set('Cookie', dead.cookie).expect(401);
       await request(t.http).post('/auth/token/refresh').send({ refreshToken: liveTokens.refreshToken }).expect(200);

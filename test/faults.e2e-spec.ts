@@ -120,7 +120,7 @@ describe('PostgreSQL faults (sessions in the database)', () => {
       await refresh(t, r.refreshToken).expect(200);
     }
     const revoked = await t.sql<{ n: string }>(
-      `SELECT count(*) AS n FROM refresh_families WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NOT NULL`,
+      `SELECT count(*) AS n FROM auth_refresh_families WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NOT NULL`,
       [clients.map((c) => c.user.id)],
     );
     expect(Number(revoked[0].n)).toBe(0);

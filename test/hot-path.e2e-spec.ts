@@ -117,7 +117,7 @@ describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
     expect(decodePart(ok[3]!.accessToken, 1).sub).toBe(users[2].id);
     expect((results[4] as PromiseRejectedResult).reason.code).toBe('token_invalid');
     for (const [i, pair] of pairs.entries()) {
-      const children = await t.sql('SELECT hash FROM refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
+      const children = await t.sql('SELECT hash FROM auth_refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
       expect(children).toHaveLength(1);
       expect((await request(t.http).post('/auth/token/refresh').send({ refreshToken: ok[[0, 1, 3][i]]!.refreshToken })).status).toBe(200);
     }

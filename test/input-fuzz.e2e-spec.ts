@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { normaliseEmail } from '../src/users/email';
+import { normaliseEmail } from '../src/auth/accounts/email';
 import { createUser, TestUser } from './utils/auth-helpers';
 import { GOOD_PASSWORD } from './utils/factories';
 import { issueTokens } from './utils/token-helpers';
@@ -55,15 +55,15 @@ describe('fuzzing every JSON endpoint (fast-check)', () => {
     (
       await t.sql(
         `SELECT u.password_hash, u.email, u.disabled_at,
-                (SELECT count(*) FROM sessions s WHERE s.user_id = u.id) AS sessions,
-                (SELECT count(*) FROM refresh_families f WHERE f.user_id = u.id AND f.revoked_at IS NULL) AS live_families,
-                (SELECT count(*) FROM refresh_tokens r JOIN refresh_families f ON f.id = r.family_id WHERE f.user_id = u.id AND r.spent_at IS NULL) AS unspent
-           FROM users u WHERE u.id = $1`,
+                (SELECT count(*) FROM auth_sessions s WHERE s.user_id = u.id) AS sessions,
+                (SELECT count(*) FROM auth_refresh_families f WHERE f.user_id = u.id AND f.revoked_at IS NULL) AS live_families,
+                (SELECT count(*) FROM auth_refresh_tokens r JOIN auth_refresh_families f ON f.id = r.family_id WHERE f.user_id = u.id AND r.spent_at IS NULL) AS unspent
+           FROM auth_users u WHERE u.id = $1`,
         [user.id],
       )
     )[0];
   const userExists = async (email: unknown) =>
-    typeof email === 'string' && (await t.sql('SELECT 1 FROM users WHERE email = $1', [normaliseEmail(email).replace(/\u0000/g, '')])).length > 0;
+    typeof email === 'string' && (await t.sql('SELECT 1 FROM auth_users WHERE email = $1', [normaliseEmail(email).replace(/\u0000/g, '')])).length > 0;
 
   const email = fc.oneof(fc.emailAddress(), fc.constant(' FUZZ-owner@Example.com'), fc.constantFrom('x@y.z'));
   const password = fc.oneof(fc.string({ minLength: 8, maxLength: 20 }), fc.constant(GOOD_PASSWORD));

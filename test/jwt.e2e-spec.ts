@@ -35,7 +35,7 @@ describe('JWT strategy', () => {
       expect(typeof claims.sid).toBe('string');
       expect(typeof claims.jti).toBe('string');
       // Stored as a hash only.
-      const rows = await t.sql('SELECT hash FROM refresh_tokens WHERE family_id = $1', [claims.sid]);
+      const rows = await t.sql('SELECT hash FROM auth_refresh_tokens WHERE family_id = $1', [claims.sid]);
       expect(rows).toEqual([{ hash: sha256(res.body.refreshToken) }]);
     });
 
@@ -155,7 +155,7 @@ describe('JWT strategy', () => {
       expect(res.body.refreshToken).not.toBe(first.refreshToken);
       expect(decodePart(res.body.accessToken, 1).sid).toBe(decodePart(first.accessToken, 1).sid);
       expect(res.body.refreshExpiresIn).toBeLessThanOrEqual(first.refreshExpiresIn);
-      const [spent] = await t.sql<{ spent_at: Date | null }>('SELECT spent_at FROM refresh_tokens WHERE hash = $1', [sha256(first.refreshToken)]);
+      const [spent] = await t.sql<{ spent_at: Date | null }>('SELECT spent_at FROM auth_refresh_tokens WHERE hash = $1', [sha256(first.refreshToken)]);
       expect(spent.spent_at).not.toBeNull();
       await request(t.http).get('/examples/jwt-strict').set(bearer(res.body.accessToken)).expect(200);
       await refresh(t, res.body.refreshToken).expect(200);
@@ -166,7 +166,7 @@ describe('JWT strategy', () => {
       const a = await refresh(t, first.refreshToken).expect(200);
       const b = await refresh(t, first.refreshToken).expect(200);
       expect(b.body.refreshToken).toBe(a.body.refreshToken);
-      const children = await t.sql('SELECT hash FROM refresh_tokens WHERE parent_hash = $1', [sha256(first.refreshToken)]);
+      const children = await t.sql('SELECT hash FROM auth_refresh_tokens WHERE parent_hash = $1', [sha256(first.refreshToken)]);
       expect(children).toHaveLength(1);
     });
 
@@ -180,7 +180,7 @@ describe('JWT strategy', () => {
       await request(t.http).get('/examples/jwt-strict').set(bearer(t3.accessToken)).expect(401);
       // Stateless routes keep accepting the access token until its exp: the documented trade-off.
       await request(t.http).get('/examples/jwt').set(bearer(t3.accessToken)).expect(200);
-      const [family] = await t.sql<{ revoked_reason: string }>('SELECT revoked_reason FROM refresh_families WHERE id = $1', [decodePart(t1.accessToken, 1).sid]);
+      const [family] = await t.sql<{ revoked_reason: string }>('SELECT revoked_reason FROM auth_refresh_families WHERE id = $1', [decodePart(t1.accessToken, 1).sid]);
       expect(family.revoked_reason).toBe('reuse');
     });
 
@@ -197,7 +197,7 @@ describe('JWT strategy', () => {
     it('refuses refresh for a disabled user', async () => {
       const u = await createUser(t, { prefix: 'disabled' });
       const pair = await issueTokens(t, u);
-      await t.sql('UPDATE users SET disabled_at = now() WHERE id = $1', [u.id]);
+      await t.sql('UPDATE auth_users SET disabled_at = now() WHERE id = $1', [u.id]);
       const res = await refresh(t, pair.refreshToken).expect(401);
       expect(res.body.code).toBe('signin_revoked');
       await request(t.http).get('/examples/jwt-strict').set(bearer(pair.accessToken)).expect(401);
@@ -236,7 +236,7 @@ describe('refresh concurrency and lifetimes', () => {
       const results = await Promise.all(Array.from({ length: 20 }, () => refresh(t, pair.refreshToken)));
       expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
       expect(new Set(results.map((r) => r.body.refreshToken)).size).toBe(1);
-      const children = await t.sql('SELECT hash FROM refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
+      const children = await t.sql('SELECT hash FROM auth_refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
       expect(children).toHaveLength(1);
     });
   });
@@ -248,7 +248,7 @@ describe('refresh concurrency and lifetimes', () => {
       const results = await Promise.all(Array.from({ length: 20 }, () => refresh(t, pair.refreshToken)));
       expect(results.filter((r) => r.status === 200)).toHaveLength(1);
       expect(results.filter((r) => r.status === 401)).toHaveLength(19);
-      const children = await t.sql('SELECT hash FROM refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
+      const children = await t.sql('SELECT hash FROM auth_refresh_tokens WHERE parent_hash = $1', [sha256(pair.refreshToken)]);
       expect(children).toHaveLength(1);
     });
   });

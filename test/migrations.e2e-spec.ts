@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { migrations } from '../migrations';
-import { dataSourceOptions } from '../src/database/data-source.options';
-import { runMigrationsLocked } from '../src/database/migrate';
+import { dataSourceOptions } from '../src/app/database/data-source.options';
+import { runMigrationsLocked } from '../src/auth/persistence/migrate';
 
 /** Boots `n` DataSources at once on `url` and migrates each, as n instances starting together would. */
 async function bootTogether(url: string, n: number): Promise<void> {

@@ -6,9 +6,9 @@ import { freePort, ROOT, spawnNode, Spawned, waitForHttp } from './utils/process
 
 // These drive the built server (`npm test` builds first) as separate processes, exactly as
 // `npm start` runs it: the embedded database, its lock, restarts, and production secret checks.
-const MAIN = 'dist/src/main.js';
-const USER_CREATE = 'dist/src/cli/user-create.js';
-const USER_DISABLE = 'dist/src/cli/user-disable.js';
+const MAIN = 'dist/src/app/main.js';
+const USER_CREATE = 'dist/src/app/cli/user-create.js';
+const USER_DISABLE = 'dist/src/app/cli/user-disable.js';
 
 beforeAll(() => {
   if (!existsSync(join(ROOT, MAIN))) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does)`);

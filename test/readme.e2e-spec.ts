@@ -13,7 +13,7 @@ describe('README walk-through', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = spawnNode('dist/src/main.js', [], { DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-readme-')), PORT: String(port) });
+    server = spawnNode('dist/src/app/main.js', [], { DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-readme-')), PORT: String(port) });
     await waitForHttp(`${base}/health`, server);
   }, 90_000);
   afterAll(() => {

@@ -10,7 +10,7 @@ describe('POST /auth/register', () => {
   afterAll(() => t.close());
 
   const countUsers = async (email: string) =>
-    Number((await t.sql<{ n: string }>('SELECT count(*) AS n FROM users WHERE email = $1', [email.trim().toLowerCase()]))[0].n);
+    Number((await t.sql<{ n: string }>('SELECT count(*) AS n FROM auth_users WHERE email = $1', [email.trim().toLowerCase()]))[0].n);
 
   it('creates a user with a normalised email and returns it without any secret', async () => {
     const email = uniqueEmail('Mixed.Case');
@@ -26,7 +26,7 @@ describe('POST /auth/register', () => {
       roles: ['user'],
       createdAt: expect.any(String),
     });
-    const [row] = await t.sql<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [res.body.id]);
+    const [row] = await t.sql<{ password_hash: string }>('SELECT password_hash FROM auth_users WHERE id = $1', [res.body.id]);
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row.password_hash).not.toContain(GOOD_PASSWORD);
   });

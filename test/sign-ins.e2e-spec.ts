@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { AccountStatusService } from '../src/auth/sign-ins/account-status.service';
-import { UsersService } from '../src/users/users.service';
+import { AccountStatusService } from '../src/auth/accounts/account-status.service';
+import { UsersService } from '../src/auth/accounts/users.service';
 import { createUser, loginSession, SessionLogin, sessionCookieFrom, TestUser } from './utils/auth-helpers';
 import { decodePart, issueTokens, refresh } from './utils/token-helpers';
 import { startTestApp, TestApp } from './utils/test-app';

@@ -1,101 +1,216 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Controller, DynamicModule, Inject, Injectable, Module, ModuleMetadata, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { REDIS_CONNECTION, RedisConnection } from '../redis/redis.module';
-import { UsersModule } from '../users/users.module';
-import { AUTH_MODULE_OPTIONS, AuthModuleOptions } from './auth.options';
+import { AccountStatusService } from './accounts/account-status.service';
+import { MeController } from './accounts/me.controller';
+import { RegistrationController } from './accounts/registration.controller';
+import { UsersRepository } from './accounts/users.repository';
+import { UsersService } from './accounts/users.service';
+import {
+  AUTH_OPTIONS,
+  AUTH_ROUTING,
+  AuthModuleOptions,
+  AuthModuleRouting,
+  AuthOptions,
+  resolveAuthOptions,
+  resolveRouting,
+  ResolvedRouting,
+} from './auth.options';
 import { AuthService } from './auth.service';
 import { AuthenticationService } from './authentication.service';
 import { AuthEvents } from './events/auth-events';
-import { AuthEventsLogger } from './events/auth-events.logger';
 import { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './guards/authentication.guard';
 import { CsrfGuard } from './guards/csrf.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
-import { HousekeepingService } from './housekeeping.service';
-import { JwksController } from './jwks.controller';
-import { AccountStatusService } from './sign-ins/account-status.service';
+import { PasswordHasher } from './passwords/password-hasher';
+import { DatabaseResilience } from './persistence/database-resilience';
+import { REDIS_CONNECTION, RedisConnection } from './persistence/redis-connection';
+import { AuthHealth } from './persistence/auth-health';
+import { HousekeepingService } from './sign-ins/housekeeping.service';
 import { SignInsController } from './sign-ins/sign-ins.controller';
 import { SignInsService } from './sign-ins/sign-ins.service';
-import { MeController } from './me.controller';
-import { RegistrationController } from './registration.controller';
-import { SessionAuthController } from './session-auth.controller';
 import { RedisSessionsRepository } from './sessions/redis-sessions.repository';
+import { SessionAuthController } from './sessions/session-auth.controller';
 import { SESSION_BACKEND, SessionBackend } from './sessions/session-record';
 import { SessionService } from './sessions/session.service';
 import { SessionsRepository } from './sessions/sessions.repository';
+import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 import { REQUEST_AUTH_STRATEGIES, RequestAuthStrategy } from './strategies/request-strategy';
-import { JwtStrategy } from './strategies/jwt.strategy';
 import { SessionCookieStrategy } from './strategies/session-cookie.strategy';
-import { TokenAuthController } from './token-auth.controller';
-import { JwtKeyring } from './tokens/jwt-keyring';
-import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
-import { TokenService } from './tokens/token.service';
 import { COUNTER_STORE, CounterStore, MemoryCounterStore, RedisCounterStore } from './throttling/counter.store';
 import { IpThrottleGuard } from './throttling/ip-throttle.guard';
 import { LoginThrottleService } from './throttling/login-throttle.service';
+import { JwksController } from './tokens/jwks.controller';
+import { JwtKeyring } from './tokens/jwt-keyring';
+import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
+import { TokenAuthController } from './tokens/token-auth.controller';
+import { TokenService } from './tokens/token.service';
+
+/** `AuthModule.forRootAsync()`: options from a factory, e.g. over `ConfigService`. */
+export interface AuthModuleAsyncOptions extends AuthModuleRouting, Pick<ModuleMetadata, 'imports'> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Nest's own factory signature
+  useFactory: (...args: any[]) => AuthModuleOptions | Promise<AuthModuleOptions>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- injection tokens of any kind
+  inject?: any[];
+}
+
+@Injectable()
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.close();
+  }
+}
 
 /**
- * Sessions and JWT side by side, chosen per route with `@Auth()`. Import once:
- * `AuthModule.forRoot()` (defaults from the app configuration) or with options.
- * Exports the guards for `@UseGuards()` users; the decorators are plain imports.
+ * A built-in controller mounted under the configured prefix: a subclass per module instance
+ * carrying its own `@Controller(path)`, so two apps in one process (or a host and its tests) can
+ * mount them at different places. Everything else — handlers, guards, metadata — is inherited.
+ */
+function mountedAt<T extends Type>(prefix: string, controller: T): T {
+  const mounted = class extends controller {};
+  Controller(prefix)(mounted);
+  Object.defineProperty(mounted, 'name', { value: controller.name });
+  return mounted;
+}
+
+function controllersFor(routing: ResolvedRouting): Type[] {
+  const { prefix, registration, session, token, account, jwks } = routing.routes;
+  const groups: Array<[boolean, Type[]]> = [
+    [registration, [RegistrationController]],
+    [session, [SessionAuthController]],
+    [token, [TokenAuthController]],
+    [account, [MeController, SignInsController]],
+  ];
+  const prefixed = groups.filter(([on]) => on).flatMap(([, list]) => list.map((c) => mountedAt(prefix, c)));
+  return jwks ? [...prefixed, JwksController] : prefixed;
+}
+
+const providers: Provider[] = [
+  AuthEvents,
+  PasswordHasher,
+  UsersRepository,
+  UsersService,
+  AccountStatusService,
+  AuthService,
+  LocalStrategy,
+  LocalAuthGuard,
+  DatabaseResilience,
+  AuthHealth,
+  {
+    provide: REDIS_CONNECTION,
+    inject: [AUTH_OPTIONS],
+    useFactory: (o: AuthOptions): RedisConnection | null => (o.redis ? new RedisConnection(o.redis.url, o.redis.commandTimeoutMs) : null),
+  },
+  RedisLifecycle,
+  SessionsRepository,
+  {
+    // Redis when configured, else the `auth_sessions` table.
+    provide: SESSION_BACKEND,
+    inject: [REDIS_CONNECTION, SessionsRepository],
+    useFactory: (redis: RedisConnection | null, db: SessionsRepository): SessionBackend => (redis ? new RedisSessionsRepository(redis) : db),
+  },
+  SessionService,
+  {
+    // Throttling counters: Redis when configured (shared by every instance), else memory.
+    provide: COUNTER_STORE,
+    inject: [REDIS_CONNECTION],
+    useFactory: (redis: RedisConnection | null): CounterStore => (redis ? new RedisCounterStore(redis) : new MemoryCounterStore()),
+  },
+  LoginThrottleService,
+  IpThrottleGuard,
+  SessionCookieStrategy,
+  { provide: JwtKeyring, inject: [AUTH_OPTIONS], useFactory: (o: AuthOptions) => new JwtKeyring(o.jwt) },
+  RefreshTokensRepository,
+  TokenService,
+  JwtStrategy,
+  SignInsService,
+  HousekeepingService,
+  {
+    provide: REQUEST_AUTH_STRATEGIES,
+    inject: [SessionCookieStrategy, JwtStrategy],
+    useFactory: (...strategies: RequestAuthStrategy[]) => strategies,
+  },
+  AuthenticationService,
+  AuthenticationGuard,
+  SessionAuthGuard,
+  JwtAuthGuard,
+  CsrfGuard,
+  RolesGuard,
+];
+
+/** What a host (or the standalone app's CLI and health check) may inject. */
+const exported = [
+  AUTH_OPTIONS,
+  AUTH_ROUTING,
+  AuthEvents,
+  UsersService,
+  AccountStatusService,
+  HousekeepingService,
+  AuthHealth,
+  SessionService,
+  SignInsService,
+  TokenService,
+  AuthenticationGuard,
+  SessionAuthGuard,
+  JwtAuthGuard,
+  CsrfGuard,
+  RolesGuard,
+  // Guards the built-in controllers use, so a host may put them on its own routes too.
+  IpThrottleGuard,
+  LoginThrottleService,
+];
+
+/**
+ * Sessions and JWT side by side, chosen per route with `@Auth()`. Import it once, with its
+ * options; it works on the host's TypeORM `DataSource` (add `authEntities` and `authMigrations`
+ * to it) and registers a global deny-by-default guard unless `globalGuard: false`.
+ *
+ * @example
+ * ```ts
+ * AuthModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (c: ConfigService) => ({ jwt: { secret: c.getOrThrow('JWT_SECRET') }, session: { secrets: c.getOrThrow('SESSION_SECRET') } }),
+ * })
+ * ```
  */
 @Module({})
 export class AuthModule {
-  static forRoot(options: AuthModuleOptions = {}): DynamicModule {
+  static forRoot(options: AuthModuleOptions & AuthModuleRouting): DynamicModule {
+    // Validated here, synchronously: a bad option stops the boot before anything starts.
+    const resolved = resolveAuthOptions(options);
+    return AuthModule.build({ provide: AUTH_OPTIONS, useValue: resolved }, [], options);
+  }
+
+  static forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
+    return AuthModule.build(
+      {
+        provide: AUTH_OPTIONS,
+        inject: options.inject ?? [],
+        useFactory: async (...args: unknown[]) => resolveAuthOptions(await options.useFactory(...args)),
+      },
+      options.imports ?? [],
+      options,
+    );
+  }
+
+  private static build(optionsProvider: Provider, imports: NonNullable<ModuleMetadata['imports']>, routingInput: AuthModuleRouting): DynamicModule {
+    const routing = resolveRouting(routingInput);
     return {
       module: AuthModule,
       global: true,
-      imports: [UsersModule, PassportModule],
-      controllers: [RegistrationController, SessionAuthController, TokenAuthController, MeController, SignInsController, JwksController],
+      imports: [...imports, PassportModule],
+      controllers: controllersFor(routing),
       providers: [
-        { provide: AUTH_MODULE_OPTIONS, useValue: options },
-        AuthEvents,
-        AuthEventsLogger,
-        AuthService,
-        LocalStrategy,
-        LocalAuthGuard,
-        SessionsRepository,
-        {
-          // Redis when REDIS_URL is set, else the `sessions` table.
-          provide: SESSION_BACKEND,
-          inject: [REDIS_CONNECTION, SessionsRepository],
-          useFactory: (redis: RedisConnection | null, db: SessionsRepository): SessionBackend =>
-            redis ? new RedisSessionsRepository(redis) : db,
-        },
-        SessionService,
-        {
-          // Throttling counters: Redis when REDIS_URL is set (shared by every instance), else memory.
-          provide: COUNTER_STORE,
-          inject: [REDIS_CONNECTION],
-          useFactory: (redis: RedisConnection | null): CounterStore => (redis ? new RedisCounterStore(redis) : new MemoryCounterStore()),
-        },
-        LoginThrottleService,
-        IpThrottleGuard,
-        SessionCookieStrategy,
-        { provide: JwtKeyring, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new JwtKeyring(config.jwt) },
-        RefreshTokensRepository,
-        TokenService,
-        JwtStrategy,
-        SignInsService,
-        AccountStatusService,
-        HousekeepingService,
-        {
-          provide: REQUEST_AUTH_STRATEGIES,
-          inject: [SessionCookieStrategy, JwtStrategy],
-          useFactory: (...strategies: RequestAuthStrategy[]) => strategies,
-        },
-        AuthenticationService,
-        AuthenticationGuard,
-        SessionAuthGuard,
-        JwtAuthGuard,
-        CsrfGuard,
-        RolesGuard,
-        ...(options.globalGuard === false ? [] : [{ provide: APP_GUARD, useExisting: AuthenticationGuard }]),
+        optionsProvider,
+        { provide: AUTH_ROUTING, useValue: routing },
+        ...providers,
+        ...(routing.globalGuard ? [{ provide: APP_GUARD, useExisting: AuthenticationGuard }] : []),
       ],
-      exports: [AuthEvents, HousekeepingService, LoginThrottleService, IpThrottleGuard, AUTH_MODULE_OPTIONS, AuthenticationService, SessionService, TokenService, SignInsService, AccountStatusService, SESSION_BACKEND, SessionAuthGuard, JwtAuthGuard, CsrfGuard, RolesGuard],
+      exports: exported,
     };
   }
 }

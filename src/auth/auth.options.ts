@@ -1,11 +1,275 @@
-import { AuthStrategyName } from './auth.types';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { z } from 'zod';
+import { AuthStrategy, AuthStrategyName } from './auth.types';
+import { parseDuration } from './shared/duration';
+import { algorithmOf, splitPem } from './tokens/jwt-keyring';
 
-/** Options of `AuthModule.forRoot()`; everything defaults from the app configuration. */
+/** A duration: milliseconds, or a string such as `'15m'`, `'7d'`, `'10s'`, `'500ms'`. */
+export type Duration = number | string;
+
+/**
+ * Everything `AuthModule` needs, from whatever configuration source the host uses (the
+ * standalone app builds it from environment variables; a host might use `@nestjs/config`).
+ * Validated once, when the module is created: a bad value stops the boot with a message naming
+ * the option, never its value.
+ */
 export interface AuthModuleOptions {
-  /** Strategies for routes with no `@Auth()` / `@Public()`. Default: session then JWT. */
-  defaultStrategies?: AuthStrategyName[];
-  /** Register the global guard (deny by default). Turn off to use `@UseGuards(...)` only. */
-  globalGuard?: boolean;
+  /** Production rules: secrets of at least 32 bytes, `Secure` cookies by default. Default `false`. */
+  production?: boolean;
+  jwt: {
+    /** HS256 key, and the key of the refresh-token successor HMAC in every mode. */
+    secret: string;
+    /** PEM private key (Ed25519 → EdDSA, RSA ≥ 2048 bits → RS256) instead of HS256. */
+    privateKey?: string;
+    /** PEM public keys still accepted and published after a key rotation. */
+    previousPublicKeys?: string;
+    /** Default `15m`. */
+    accessTtl?: Duration;
+    /** A sign-in's absolute lifetime. Default `7d`. */
+    refreshTtl?: Duration;
+    /** Window in which a just-answered refresh may be replayed. Default `10s`; `0` disables replay. */
+    refreshGrace?: Duration;
+    issuer?: string;
+    audience?: string;
+  };
+  session: {
+    /** Cookie signing secret(s): the first signs, all verify (rotation). */
+    secrets: string | string[];
+    /** Default `30m` (sliding). */
+    idleTtl?: Duration;
+    /** Default `7d`. */
+    absoluteTtl?: Duration;
+  };
+  cookies?: {
+    /** `Secure` and the `__Host-` name prefix. Default: `production`. */
+    secure?: boolean;
+  };
+  throttle?: {
+    /** Login, token, register and refresh requests a minute per client IP. Default 30. */
+    loginPerIpPerMinute?: number;
+    /** Failed attempts per account in 15 minutes before back-off. Default 5. */
+    maxFailures?: number;
+  };
+  /**
+   * Redis for sessions and throttling counters (shared by every instance). Without it, sessions
+   * live in PostgreSQL and counters in process memory.
+   */
+  redis?: {
+    url: string;
+    /** Deadline for one Redis call, reply included. Default `1s`. */
+    commandTimeout?: Duration;
+  } | null;
+  /** Origins allowed to call with credentials (CORS). Default none. */
+  corsOrigins?: string[];
 }
 
-export const AUTH_MODULE_OPTIONS = Symbol('AUTH_MODULE_OPTIONS');
+/** The validated, normalised options every provider reads (`@Inject(AUTH_OPTIONS)`). */
+export interface AuthOptions {
+  production: boolean;
+  session: { secrets: string[]; idleTtlMs: number; absoluteTtlMs: number };
+  cookie: { secure: boolean };
+  jwt: {
+    secret: string;
+    privateKeyPem?: string;
+    previousPublicKeysPem?: string;
+    accessTtlMs: number;
+    refreshTtlMs: number;
+    refreshGraceMs: number;
+    issuer: string;
+    audience: string;
+  };
+  throttle: { loginPerIpPerMinute: number; maxFailures: number };
+  redis: { url: string; commandTimeoutMs: number } | null;
+  corsOrigins: string[];
+}
+
+/**
+ * Options fixed when the module is imported (they shape the module graph, so they cannot come
+ * from an async factory): which built-in routes to mount and where, and the global guard.
+ */
+export interface AuthModuleRouting {
+  /**
+   * The built-in endpoints, mounted under `prefix` (default `'auth'`: `/auth/session/login` …).
+   * Each group can be left out; `/.well-known/jwks.json` is never prefixed.
+   */
+  routes?: {
+    prefix?: string;
+    /** `POST register`. */
+    registration?: boolean;
+    /** `POST session/login`, `POST session/logout`, `GET csrf`. */
+    session?: boolean;
+    /** `POST token`, `token/refresh`, `token/revoke`. */
+    token?: boolean;
+    /** `GET me`, the sign-in ledger (`sessions…`) and `POST password`. */
+    account?: boolean;
+    /** `GET /.well-known/jwks.json`. */
+    jwks?: boolean;
+  };
+  /** Register the global deny-by-default guard. Default `true`; turn off to use `@UseGuards(...)` only. */
+  globalGuard?: boolean;
+  /** Strategies for routes with neither `@Auth()` nor `@Public()`. Default: session, then JWT. */
+  defaultStrategies?: AuthStrategyName[];
+}
+
+export type ResolvedRouting = Required<Omit<AuthModuleRouting, 'routes'>> & { routes: Required<NonNullable<AuthModuleRouting['routes']>> };
+
+export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');
+export const AUTH_ROUTING = Symbol('AUTH_ROUTING');
+
+/** Secrets shorter than this (in bytes) are refused in production (HS256 wants ≥ 256 bits). */
+export const MIN_SECRET_BYTES = 32;
+
+/** Thrown for invalid options. The message names options (or the host's names for them), never values. */
+export class AuthOptionsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'AuthOptionsError';
+  }
+}
+
+const duration = (fallback: string, { zeroAllowed = false } = {}) =>
+  z
+    .union([z.number(), z.string()])
+    .optional()
+    .transform((v, ctx) => {
+      const ms = typeof v === 'number' ? v : parseDuration(v ?? fallback);
+      if (ms === undefined || !Number.isSafeInteger(ms) || ms < 0 || (!zeroAllowed && ms === 0)) {
+        ctx.addIssue({ code: 'custom', message: `must be a duration such as ${zeroAllowed ? '0, 10s or 1m' : '30s, 15m, 12h or 7d'}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .number({ message: `must be an integer from ${min} to ${max}` })
+    .int({ message: `must be an integer from ${min} to ${max}` })
+    .min(min, { message: `must be an integer from ${min} to ${max}` })
+    .max(max, { message: `must be an integer from ${min} to ${max}` })
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const text = z.string({ message: 'must be a string' });
+
+const redisUrl = text.refine((v) => {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}, 'must be a URL starting with redis:// or rediss://');
+
+const schema = z.object({
+  production: z.boolean().optional().transform((v) => v ?? false),
+  jwt: z.object({
+    secret: text.min(1, 'is required'),
+    privateKey: text.optional(),
+    previousPublicKeys: text.optional(),
+    accessTtl: duration('15m'),
+    refreshTtl: duration('7d'),
+    refreshGrace: duration('10s', { zeroAllowed: true }),
+    issuer: text.min(1).optional().transform((v) => v ?? 'nest-dual-auth'),
+    audience: text.min(1).optional().transform((v) => v ?? 'nest-dual-auth-api'),
+  }),
+  session: z.object({
+    secrets: z.union([text, z.array(text)]).transform((v) => (Array.isArray(v) ? v : [v]).map((s) => s.trim()).filter(Boolean)),
+    idleTtl: duration('30m'),
+    absoluteTtl: duration('7d'),
+  }),
+  cookies: z.object({ secure: z.boolean().optional() }).optional().transform((v) => v ?? {}),
+  throttle: z
+    .object({ loginPerIpPerMinute: integer(30, 1, 1_000_000), maxFailures: integer(5, 1, 1000) })
+    .optional()
+    .transform((v) => v ?? { loginPerIpPerMinute: 30, maxFailures: 5 }),
+  redis: z
+    .object({ url: redisUrl, commandTimeout: duration('1s') })
+    .nullable()
+    .optional()
+    .transform((v) => v ?? null),
+  corsOrigins: z.array(text).optional().transform((v) => v ?? []),
+});
+
+export interface ResolveOptions {
+  /** Names to use for options in messages (the standalone app maps them to environment variables). */
+  nameOf?: (path: string) => string;
+}
+
+/** Validates and normalises the options; throws `AuthOptionsError` listing every problem. */
+export function resolveAuthOptions(input: AuthModuleOptions, { nameOf = (p) => p }: ResolveOptions = {}): AuthOptions {
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    // Issue paths name the option; zod's messages here never include the received value.
+    throw new AuthOptionsError(parsed.error.issues.map((i) => `${nameOf(i.path.join('.'))} ${i.message}`));
+  }
+  const o = parsed.data;
+  const problems: string[] = [];
+  const problem = (path: string, message: string) => problems.push(`${nameOf(path)} ${message}`);
+
+  const privateKeyPem = o.jwt.privateKey?.replace(/\\n/g, '\n');
+  const previousPublicKeysPem = o.jwt.previousPublicKeys?.replace(/\\n/g, '\n');
+  if (privateKeyPem) {
+    try {
+      algorithmOf(createPrivateKey(privateKeyPem));
+    } catch (err) {
+      problem('jwt.privateKey', `is not a usable private key (${(err as Error).message.replace(/\n.*/s, '')})`);
+    }
+  }
+  if (previousPublicKeysPem) {
+    const pems = splitPem(previousPublicKeysPem);
+    if (pems.length === 0) problem('jwt.previousPublicKeys', 'holds no PEM public key');
+    for (const pem of pems) {
+      try {
+        createPublicKey(pem);
+      } catch {
+        problem('jwt.previousPublicKeys', 'holds a key that cannot be read');
+      }
+    }
+  }
+  if (o.session.secrets.length === 0) problem('session.secrets', 'is required');
+  if (o.production) {
+    if (Buffer.byteLength(o.jwt.secret) < MIN_SECRET_BYTES) problem('jwt.secret', `must be at least ${MIN_SECRET_BYTES} bytes in production`);
+    o.session.secrets.forEach((s, i) => {
+      if (Buffer.byteLength(s) < MIN_SECRET_BYTES) {
+        const which = o.session.secrets.length > 1 ? ` (entry ${i + 1})` : '';
+        problems.push(`${nameOf('session.secrets')}${which} must be at least ${MIN_SECRET_BYTES} bytes in production`);
+      }
+    });
+  }
+  if (problems.length) throw new AuthOptionsError(problems);
+
+  return {
+    production: o.production,
+    session: { secrets: o.session.secrets, idleTtlMs: o.session.idleTtl, absoluteTtlMs: o.session.absoluteTtl },
+    cookie: { secure: o.cookies.secure ?? o.production },
+    jwt: {
+      secret: o.jwt.secret,
+      privateKeyPem,
+      previousPublicKeysPem,
+      accessTtlMs: o.jwt.accessTtl,
+      refreshTtlMs: o.jwt.refreshTtl,
+      refreshGraceMs: o.jwt.refreshGrace,
+      issuer: o.jwt.issuer,
+      audience: o.jwt.audience,
+    },
+    throttle: o.throttle,
+    redis: o.redis && { url: o.redis.url, commandTimeoutMs: o.redis.commandTimeout },
+    corsOrigins: o.corsOrigins,
+  };
+}
+
+export function resolveRouting(routing: AuthModuleRouting = {}): ResolvedRouting {
+  const prefix = (routing.routes?.prefix ?? 'auth').replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9._~/-]*$/.test(prefix)) throw new AuthOptionsError(['routes.prefix must be a URL path such as "auth" or "api/auth"']);
+  return {
+    routes: {
+      prefix,
+      registration: routing.routes?.registration ?? true,
+      session: routing.routes?.session ?? true,
+      token: routing.routes?.token ?? true,
+      account: routing.routes?.account ?? true,
+      jwks: routing.routes?.jwks ?? true,
+    },
+    globalGuard: routing.globalGuard ?? true,
+    defaultStrategies: routing.defaultStrategies ?? [AuthStrategy.Session, AuthStrategy.Jwt],
+  };
+}

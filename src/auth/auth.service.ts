@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PasswordHasher } from './passwords/password-hasher';
-import { UserEntity } from '../users/user.entity';
-import { UsersService } from '../users/users.service';
+import { UserEntity } from './accounts/user.entity';
+import { UsersService } from './accounts/users.service';
 
 /** Checks credentials for both login flows (session and token). */
 @Injectable()

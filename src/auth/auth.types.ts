@@ -22,7 +22,7 @@ export interface AuthContext {
   signInId: string;
 }
 
-/** Machine-readable reasons for 401/403 (API.md § Conventions). */
+/** Machine-readable reasons for 401/403 (docs/API.md § Conventions). */
 export const AuthErrorCode = {
   CredentialsMissing: 'credentials_missing',
   CredentialsInvalid: 'credentials_invalid',

@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CodedHttpException } from '../common/http-errors';
+import { CodedHttpException } from './http/http-errors';
 import { AuthContext, AuthStrategy, AuthStrategyName } from './auth.types';
 import { REQUEST_AUTH_STRATEGIES, RequestAuthStrategy, RouteAuthOptions, StrategyFailure } from './strategies/request-strategy';
 

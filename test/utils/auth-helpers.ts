@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { hashSessionId } from '../../src/auth/sessions/session.store';
-import { REDIS_CONNECTION, RedisConnection } from '../../src/redis/redis.module';
-import { toUserView, UserView } from '../../src/users/user.view';
-import { UsersService } from '../../src/users/users.service';
+import { REDIS_CONNECTION, RedisConnection } from '../../src/auth/persistence/redis-connection';
+import { toUserView, UserView } from '../../src/auth/accounts/user.view';
+import { UsersService } from '../../src/auth/accounts/users.service';
 import { GOOD_PASSWORD, uniqueEmail } from './factories';
 import { TestApp } from './test-app';
 
@@ -56,7 +56,7 @@ export async function storedSession(t: TestApp, sid: string): Promise<Record<str
     const h = await redis.hGetAll(`nda:sess:${sidHash}`);
     return Object.keys(h).length ? h : null;
   }
-  const [row] = await t.sql('SELECT * FROM sessions WHERE id = $1', [sidHash]);
+  const [row] = await t.sql('SELECT * FROM auth_sessions WHERE id = $1', [sidHash]);
   return row ?? null;
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { PgliteServer } from '../../src/database/pglite-server';
+import { PgliteServer } from '../../src/app/embedded-db/pglite-server';
 
 /**
  * Jest global setup: one database for the whole run, its URL in TEST_DATABASE_URL.

@@ -14,10 +14,10 @@ export interface RowCounts {
  */
 export async function rowCounts(t: TestApp, scope: { emailMarker: string; userIds: string[] }): Promise<RowCounts> {
   const [row] = await t.sql<{ users: string; sessions: string; families: string; tokens: string }>(
-    `SELECT (SELECT count(*) FROM users WHERE position($1 in email) > 0) AS users,
-            (SELECT count(*) FROM sessions WHERE user_id = ANY($2::uuid[])) AS sessions,
-            (SELECT count(*) FROM refresh_families WHERE user_id = ANY($2::uuid[])) AS families,
-            (SELECT count(*) FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id WHERE f.user_id = ANY($2::uuid[])) AS tokens`,
+    `SELECT (SELECT count(*) FROM auth_users WHERE position($1 in email) > 0) AS users,
+            (SELECT count(*) FROM auth_sessions WHERE user_id = ANY($2::uuid[])) AS sessions,
+            (SELECT count(*) FROM auth_refresh_families WHERE user_id = ANY($2::uuid[])) AS families,
+            (SELECT count(*) FROM auth_refresh_tokens t JOIN auth_refresh_families f ON f.id = t.family_id WHERE f.user_id = ANY($2::uuid[])) AS tokens`,
     [scope.emailMarker, scope.userIds],
   );
   return { users: Number(row.users), sessions: Number(row.sessions), refreshFamilies: Number(row.families), refreshTokens: Number(row.tokens) };

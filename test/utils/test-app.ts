@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import type { ModuleImport } from '../../src/app.module';
-import { createApp } from '../../src/app.setup';
-import { AppConfig } from '../../src/config/app-config';
-import { loadConfig } from '../../src/config/load-config';
+import type { ModuleImport } from '../../src/app/app.module';
+import { createApp } from '../../src/app/app.setup';
+import { AppConfig } from '../../src/app/config/app-config';
+import { loadConfig } from '../../src/app/config/load-config';
 
 export interface TestApp {
   app: NestExpressApplication;

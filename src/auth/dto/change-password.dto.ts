@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import { IsAcceptablePassword } from '../../common/validation/validators';
+import { IsAcceptablePassword } from '../http/validators';
 import { PASSWORD_MAX_LENGTH } from '../passwords/password-policy';
 
 export class ChangePasswordDto {

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../passwords/password-policy';
-import { EMAIL_MAX_LENGTH } from '../../users/email';
+import { EMAIL_MAX_LENGTH } from '../accounts/email';
 
 /** Shape check only: whether the credentials are right is the strategy's business (one 401). */
 export class LoginDto {

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 
 /**
  * Auth events, emitted once per action. Subscribe with `@OnEvent(AuthEvent.LoginFailed)` (or
@@ -36,11 +36,48 @@ export interface AuthEventPayloads {
 /** What a listener receives: the payload plus the event's name and time. */
 export type AuthEventOf<K extends AuthEventName> = AuthEventPayloads[K] & { event: K; at: string };
 
+const WARN: ReadonlySet<AuthEventName> = new Set([AuthEvent.LoginFailed, AuthEvent.RefreshReuseDetected, AuthEvent.Throttled]);
+
+/**
+ * Emits auth events: each is written to the log (payloads hold no secrets by construction) and,
+ * when the host imports `EventEmitterModule.forRoot()` (`@nestjs/event-emitter`), published there
+ * for `@OnEvent(...)` listeners. Listening with `'auth.**'` needs `wildcard: true` in that module.
+ */
 @Injectable()
-export class AuthEvents {
-  constructor(private readonly emitter: EventEmitter2) {}
+export class AuthEvents implements OnModuleInit {
+  private readonly logger = new Logger('AuthEvents');
+  private emitter?: { emit(event: string, payload: unknown): unknown };
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  onModuleInit(): void {
+    this.emitter = findEventEmitter(this.moduleRef);
+  }
 
   emit<K extends AuthEventName>(event: K, payload: AuthEventPayloads[K]): void {
-    this.emitter.emit(event, { ...payload, event, at: new Date().toISOString() } satisfies AuthEventOf<K>);
+    const e = { ...payload, event, at: new Date().toISOString() } satisfies AuthEventOf<K>;
+    if (WARN.has(event)) this.logger.warn(e);
+    else this.logger.log(e);
+    this.emitter?.emit(event, e);
+  }
+}
+
+/**
+ * The host's `EventEmitter2`, if it has `@nestjs/event-emitter` installed and its module imported.
+ * Looked up at startup rather than injected: the package is an optional peer, so this module
+ * must load without it.
+ */
+function findEventEmitter(moduleRef: ModuleRef): { emit(event: string, payload: unknown): unknown } | undefined {
+  let token: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    token = (require('@nestjs/event-emitter') as { EventEmitter2: unknown }).EventEmitter2;
+  } catch {
+    return undefined;
+  }
+  try {
+    return moduleRef.get(token as never, { strict: false });
+  } catch {
+    return undefined;
   }
 }

@@ -2,7 +2,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { AUTH_MODULE_OPTIONS, AuthModuleOptions } from '../auth.options';
+import { AUTH_ROUTING, ResolvedRouting } from '../auth.options';
 import { AuthRouteMetadata, AuthStrategy, AuthStrategyName } from '../auth.types';
 import { AuthenticationService } from '../authentication.service';
 import { AUTH_ROUTE_KEY, ROLES_KEY } from '../decorators/auth.decorators';
@@ -23,10 +23,10 @@ export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authentication: AuthenticationService,
-    @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
+    @Inject(AUTH_ROUTING) routing: ResolvedRouting,
   ) {
     const available = authentication.available;
-    const strategies = (options.defaultStrategies ?? [AuthStrategy.Session, AuthStrategy.Jwt]).filter((s) => available.includes(s));
+    const strategies = routing.defaultStrategies.filter((s) => available.includes(s));
     this.defaultRoute = { strategies, strict: false };
   }
 

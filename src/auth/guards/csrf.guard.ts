@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { CodedHttpException } from '../../common/http-errors';
+import { CodedHttpException } from '../http/http-errors';
 import { AuthErrorCode, AuthStrategy } from '../auth.types';
 import { sessionAuthOf } from '../sessions/session-record';
 

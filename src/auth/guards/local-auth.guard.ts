@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
-import { createValidationPipe } from '../../common/validation/validation.pipe';
+import { createValidationPipe } from '../http/validation.pipe';
 import { LoginDto } from '../dto/login.dto';
 import { invalidCredentials } from '../strategies/local.strategy';
 

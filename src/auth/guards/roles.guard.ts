@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { CodedHttpException } from '../../common/http-errors';
+import { CodedHttpException } from '../http/http-errors';
 import { AuthErrorCode } from '../auth.types';
 import { ROLES_KEY } from '../decorators/auth.decorators';
 

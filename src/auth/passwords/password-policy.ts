@@ -1,27 +1,22 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** NIST SP 800-63B / OWASP: length limits and a blocklist; no composition rules; never truncated. */
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
 
-let commonPasswords: Set<string> | undefined;
+/**
+ * The shipped list (`common-passwords.txt`, beside this file in the source and in the build), read
+ * when this module is loaded — at boot, so a missing or unreadable file stops the process before
+ * it serves anything, never at a first registration.
+ */
+const commonPasswords: ReadonlySet<string> = new Set(
+  readFileSync(join(__dirname, 'common-passwords.txt'), 'utf8')
+    .split('\n')
+    .filter((p) => p.length >= PASSWORD_MIN_LENGTH),
+);
 
-/** The shipped list (data/common-passwords.txt), loaded once on first use. */
-function common(): Set<string> {
-  if (!commonPasswords) {
-    // Found from both src/ (tests) and dist/src/ (built app) by walking up to the project root.
-    let dir = __dirname;
-    while (!existsSync(join(dir, 'data', 'common-passwords.txt'))) {
-      const parent = dirname(dir);
-      if (parent === dir) throw new Error('data/common-passwords.txt not found');
-      dir = parent;
-    }
-    const lines = readFileSync(join(dir, 'data', 'common-passwords.txt'), 'utf8').split('\n');
-    commonPasswords = new Set(lines.filter((p) => p.length >= PASSWORD_MIN_LENGTH));
-  }
-  return commonPasswords;
-}
+const common = () => commonPasswords;
 
 /**
  * Returns why a password is refused, or `undefined` when it is acceptable.

@@ -1,5 +1,5 @@
-import { TurnBatcher } from '../../database/turn-batcher';
-import type { RedisConnection } from '../../redis/redis.module';
+import { TurnBatcher } from '../persistence/turn-batcher';
+import type { RedisConnection } from '../persistence/redis-connection';
 import { SessionBackend, SessionJson, SessionRecord } from './session-record';
 
 const KEY = (sidHash: string) => `nda:sess:${sidHash}`;

@@ -1,19 +1,19 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from '../../users/user.entity';
+import { UserEntity } from '../accounts/user.entity';
 import type { SessionJson } from './session-record';
 
 /**
  * A browser sign-in. The primary key is the SHA-256 of the session id, so the table never holds a
  * value that works as a cookie; `public_id` is the opaque id the API shows.
  */
-@Entity({ name: 'sessions' })
-@Index('IDX_sessions_user_id', ['userId'])
-@Index('IDX_sessions_absolute_expires_at', ['absoluteExpiresAt'])
+@Entity({ name: 'auth_sessions' })
+@Index('IDX_auth_sessions_user_id', ['userId'])
+@Index('IDX_auth_sessions_absolute_expires_at', ['absoluteExpiresAt'])
 export class SessionEntity {
   @PrimaryColumn({ type: 'text' })
   id: string;
 
-  @Index('UQ_sessions_public_id', { unique: true })
+  @Index('UQ_auth_sessions_public_id', { unique: true })
   @Column({ name: 'public_id', type: 'uuid' })
   publicId: string;
 
@@ -21,7 +21,7 @@ export class SessionEntity {
   userId: string;
 
   @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_sessions_user' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_auth_sessions_user' })
   user?: UserEntity;
 
   /** express-session's session object (cookie options + our `auth` record). */

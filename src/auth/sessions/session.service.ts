@@ -5,8 +5,8 @@ import { unsign } from 'cookie-signature';
 import session from 'express-session';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { clientMeta } from '../../common/client-meta';
+import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
+import { clientMeta } from '../http/client-meta';
 import { AuthUser } from '../auth.types';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { attachSessionAuth, SESSION_BACKEND, SessionAuth, SessionBackend, sessionAuthOf } from './session-record';
@@ -20,7 +20,7 @@ declare module 'express-session' {
 
 /**
  * Cookie sessions on express-session, run per request only where a route needs them (a global
- * session middleware costs ~30% on routes that never use it — STACK-NOTES).
+ * session middleware costs ~30% on routes that never use it — docs/STACK-NOTES.md).
  */
 @Injectable()
 export class SessionService {
@@ -31,7 +31,7 @@ export class SessionService {
   private readonly cookieOptions: session.CookieOptions & { secure: boolean };
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AUTH_OPTIONS) private readonly config: AuthOptions,
     @Inject(SESSION_BACKEND) readonly backend: SessionBackend,
     private readonly events: AuthEvents,
   ) {

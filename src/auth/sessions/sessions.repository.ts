@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
-import { HotQueries } from '../../database/hot-queries';
-import { TurnBatcher } from '../../database/turn-batcher';
+import { HotQueries } from '../persistence/hot-queries';
+import { TurnBatcher } from '../persistence/turn-batcher';
 import { SessionBackend, SessionJson, SessionRecord } from './session-record';
 import { SessionEntity } from './session.entity';
 
-/** Sessions in PostgreSQL: the only code touching the `sessions` table. */
+/** Sessions in PostgreSQL: the only code touching the `auth_sessions` table. */
 @Injectable()
 export class SessionsRepository implements SessionBackend {
   private readonly sessions: Repository<SessionEntity>;
@@ -53,7 +53,7 @@ export class SessionsRepository implements SessionBackend {
 
   async touch(sidHash: string, now: number, idleTtlMs: number): Promise<void> {
     await this.hot.rows(
-      `UPDATE sessions SET last_seen_at = $2, idle_expires_at = LEAST($3::timestamptz, absolute_expires_at)
+      `UPDATE auth_sessions SET last_seen_at = $2, idle_expires_at = LEAST($3::timestamptz, absolute_expires_at)
         WHERE id = $1 AND revoked_at IS NULL`,
       [sidHash, new Date(now), new Date(now + idleTtlMs)],
     );
@@ -96,7 +96,7 @@ export class SessionsRepository implements SessionBackend {
 
 /** Live sessions at $1: not revoked, before both deadlines. */
 const SELECT_LIVE = `SELECT id, public_id, user_id, data, created_at, last_seen_at, idle_expires_at, absolute_expires_at, user_agent, ip
-  FROM sessions WHERE revoked_at IS NULL AND idle_expires_at > $1 AND absolute_expires_at > $1`;
+  FROM auth_sessions WHERE revoked_at IS NULL AND idle_expires_at > $1 AND absolute_expires_at > $1`;
 
 interface SessionRow {
   id: string;

@@ -1,10 +1,11 @@
+import { BuiltInEndpoint } from '../http/validation.pipe';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ErrorDto, SignInDto } from '../../openapi/schemas';
-import { CodedHttpException } from '../../common/http-errors';
-import { JsonBody } from '../../common/json-body.guard';
-import { UsersService } from '../../users/users.service';
+import { ErrorDto, SignInDto } from '../openapi/schemas';
+import { CodedHttpException } from '../http/http-errors';
+import { JsonBody } from '../http/json-body.guard';
+import { UsersService } from '../accounts/users.service';
 import { AuthContext, AuthErrorCode, AuthStrategy } from '../auth.types';
 import { Auth, CurrentAuth } from '../decorators/auth.decorators';
 import { ChangePasswordDto } from '../dto/change-password.dto';
@@ -16,7 +17,8 @@ import { SignInsService, SignInView } from './sign-ins.service';
 
 /** The caller's own sign-ins, whichever way they signed in. Cookie callers need the CSRF token for changes. */
 @ApiTags('sign-ins')
-@Controller('auth')
+@Controller()
+@BuiltInEndpoint()
 @Auth(AuthStrategy.Session, AuthStrategy.Jwt)
 export class SignInsController {
   constructor(

@@ -3,9 +3,9 @@ import { AuthContext, AuthStrategy } from '../auth.types';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { SESSION_BACKEND, SessionBackend } from '../sessions/session-record';
 import { RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
-import { isUuid } from '../../common/uuid';
+import { isUuid } from '../shared/uuid';
 
-/** One row of the sign-in ledger (API.md `GET /auth/sessions`). */
+/** One row of the sign-in ledger (docs/API.md `GET /auth/sessions`). */
 export interface SignInView {
   id: string;
   kind: 'session' | 'token';

@@ -1,11 +1,11 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
-import { CodedHttpException } from '../../common/http-errors';
-import { toUserView } from '../../users/user.view';
+import { CodedHttpException } from '../http/http-errors';
+import { toUserView } from '../accounts/user.view';
 import type { Request } from 'express';
-import { clientMeta } from '../../common/client-meta';
-import { normaliseEmail } from '../../users/email';
+import { clientMeta } from '../http/client-meta';
+import { normaliseEmail } from '../accounts/email';
 import { AuthService } from '../auth.service';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { LoginThrottleService } from '../throttling/login-throttle.service';

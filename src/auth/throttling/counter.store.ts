@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../../redis/redis-connection';
+import type { RedisConnection } from '../persistence/redis-connection';
 
 export interface Counter {
   count: number;

@@ -1,8 +1,8 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { CodedHttpException } from '../../common/http-errors';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { normaliseEmail } from '../../users/email';
+import { CodedHttpException } from '../http/http-errors';
+import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
+import { normaliseEmail } from '../accounts/email';
 import { AuthErrorCode } from '../auth.types';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { AttemptKeys, BackoffPolicy, COUNTER_STORE, CounterStore } from './counter.store';
@@ -38,7 +38,7 @@ export class LoginThrottleService {
   private readonly policy: BackoffPolicy;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AUTH_OPTIONS) private readonly config: AuthOptions,
     @Inject(COUNTER_STORE) private readonly counters: CounterStore,
     private readonly events: AuthEvents,
   ) {

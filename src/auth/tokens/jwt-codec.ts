@@ -1,10 +1,10 @@
-import { isUuid } from '../../common/uuid';
+import { isUuid } from '../shared/uuid';
 import { createHmac, KeyObject, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
 
 /**
  * Compact JWS (JWT) signing and verification on node:crypto, for the three algorithms we issue.
  * Why not jsonwebtoken/passport-jwt: jsonwebtoken cannot do EdDSA, and with a string secret it
- * re-parses the key on every call (STACK-NOTES: ~50× slower). One small verifier keeps the rules
+ * re-parses the key on every call (docs/STACK-NOTES.md: ~50× slower). One small verifier keeps the rules
  * in one place: the algorithm is pinned (never read from the token), `kid` only selects among
  * keys we configured, and `exp`, `iss`, `aud` are required.
  */

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, createSecretKey, hkdfSync, KeyObject } from 'node:crypto';
-import type { AppConfig } from '../../config/app-config';
+import type { AuthOptions } from '../auth.options';
 import { JwtAlgorithm, JwtSigningKey, JwtVerificationKey } from './jwt-codec';
 
 export interface PublicJwk {
@@ -13,7 +13,7 @@ export interface PublicJwk {
 /**
  * The keys of this deployment, built once at boot:
  * - no `JWT_PRIVATE_KEY`: HS256 with `JWT_SECRET` as a KeyObject (a string key is re-parsed on
- *   every call by jsonwebtoken — STACK-NOTES), no `kid`, empty JWKS;
+ *   every call by jsonwebtoken — docs/STACK-NOTES.md), no `kid`, empty JWKS;
  * - an Ed25519 or RSA private key: EdDSA or RS256, `kid` = RFC 7638 thumbprint, and the JWKS
  *   lists it plus `JWT_PREVIOUS_PUBLIC_KEYS` (still-valid keys after a rotation).
  * The refresh-token successor key is derived from `JWT_SECRET` (HKDF), in every mode.
@@ -25,7 +25,7 @@ export class JwtKeyring {
   readonly jwks: { keys: PublicJwk[] };
   readonly refreshKey: KeyObject;
 
-  constructor(jwt: AppConfig['jwt']) {
+  constructor(jwt: AuthOptions['jwt']) {
     this.refreshKey = createSecretKey(
       Buffer.from(hkdfSync('sha256', Buffer.from(jwt.secret), Buffer.alloc(0), 'nest-dual-auth refresh-token successor', 32)),
     );

@@ -1,10 +1,10 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from '../../users/user.entity';
+import { UserEntity } from '../accounts/user.entity';
 
 /** One JWT sign-in: the refresh tokens it has rotated through share it. Its id is the `sid` claim. */
-@Entity({ name: 'refresh_families' })
-@Index('IDX_refresh_families_user_id', ['userId'])
-@Index('IDX_refresh_families_absolute_expires_at', ['absoluteExpiresAt'])
+@Entity({ name: 'auth_refresh_families' })
+@Index('IDX_auth_refresh_families_user_id', ['userId'])
+@Index('IDX_auth_refresh_families_absolute_expires_at', ['absoluteExpiresAt'])
 export class RefreshFamilyEntity {
   @PrimaryColumn({ type: 'uuid' })
   id: string;
@@ -13,7 +13,7 @@ export class RefreshFamilyEntity {
   userId: string;
 
   @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_refresh_families_user' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_auth_refresh_families_user' })
   user?: UserEntity;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

@@ -2,9 +2,9 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import { RefreshFamilyEntity } from './refresh-family.entity';
 
 /** A refresh token, stored only as SHA-256 of its value. Spent once rotated. */
-@Entity({ name: 'refresh_tokens' })
-@Index('IDX_refresh_tokens_family_id', ['familyId'])
-@Index('UQ_refresh_tokens_parent_hash', ['parentHash'], { unique: true })
+@Entity({ name: 'auth_refresh_tokens' })
+@Index('IDX_auth_refresh_tokens_family_id', ['familyId'])
+@Index('UQ_auth_refresh_tokens_parent_hash', ['parentHash'], { unique: true })
 export class RefreshTokenEntity {
   @PrimaryColumn({ type: 'text' })
   hash: string;
@@ -13,7 +13,7 @@ export class RefreshTokenEntity {
   familyId: string;
 
   @ManyToOne(() => RefreshFamilyEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'family_id', foreignKeyConstraintName: 'FK_refresh_tokens_family' })
+  @JoinColumn({ name: 'family_id', foreignKeyConstraintName: 'FK_auth_refresh_tokens_family' })
   family?: RefreshFamilyEntity;
 
   /** The token this one succeeded; unique, so a token can never have two successors. */

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { HotQueries } from '../../database/hot-queries';
-import { TurnBatcher } from '../../database/turn-batcher';
+import { HotQueries } from '../persistence/hot-queries';
+import { TurnBatcher } from '../persistence/turn-batcher';
 import { AuthUser } from '../auth.types';
 import { RefreshFamilyEntity } from './refresh-family.entity';
-import { isUuid } from '../../common/uuid';
+import { isUuid } from '../shared/uuid';
 
 export interface NewFamily {
   id: string;
@@ -56,7 +56,7 @@ const toOwner = (r: OwnerRow): FamilyOwner => ({
   user: { id: r.user_id, email: r.email, displayName: r.display_name, roles: r.roles },
 });
 
-/** Refresh families and tokens: the only code touching `refresh_families` and `refresh_tokens`. */
+/** Refresh families and tokens: the only code touching `auth_refresh_families` and `auth_refresh_tokens`. */
 @Injectable()
 export class RefreshTokensRepository {
   private readonly hot: HotQueries;
@@ -64,7 +64,7 @@ export class RefreshTokensRepository {
   private readonly rotations = new TurnBatcher((requests: Rotation[]) => this.spendBatch(requests));
   private readonly liveFamilies = new TurnBatcher((familyIds: string[]) => this.findLiveFamilies(familyIds));
   private readonly answered = new TurnBatcher(async (hashes: string[]) => {
-    await this.hot.rows(`UPDATE refresh_tokens SET answered_at = now() WHERE hash = ANY($1::text[]) AND answered_at IS NULL`, [hashes]);
+    await this.hot.rows(`UPDATE auth_refresh_tokens SET answered_at = now() WHERE hash = ANY($1::text[]) AND answered_at IS NULL`, [hashes]);
     return new Map<string, never>();
   });
 
@@ -76,7 +76,7 @@ export class RefreshTokensRepository {
   async createFamily(family: NewFamily, firstTokenHash: string): Promise<void> {
     await this.dataSource.transaction(async (em) => {
       await em.insert(RefreshFamilyEntity, family);
-      await em.query(`INSERT INTO refresh_tokens (hash, family_id) VALUES ($1, $2)`, [firstTokenHash, family.id]);
+      await em.query(`INSERT INTO auth_refresh_tokens (hash, family_id) VALUES ($1, $2)`, [firstTokenHash, family.id]);
     });
   }
 
@@ -100,10 +100,10 @@ export class RefreshTokensRepository {
               f.absolute_expires_at <= now() AS expired,
               (t.answered_at IS NULL OR t.answered_at >= now() - ($2::double precision * interval '1 millisecond')) AS within_grace,
               (s.hash IS NOT NULL AND s.spent_at IS NULL) AS successor_unused
-         FROM refresh_tokens t
-         JOIN refresh_families f ON f.id = t.family_id
-         JOIN users u ON u.id = f.user_id
-         LEFT JOIN refresh_tokens s ON s.parent_hash = t.hash
+         FROM auth_refresh_tokens t
+         JOIN auth_refresh_families f ON f.id = t.family_id
+         JOIN auth_users u ON u.id = f.user_id
+         LEFT JOIN auth_refresh_tokens s ON s.parent_hash = t.hash
         WHERE t.hash = $1`,
       [hash, graceMs],
     );
@@ -134,19 +134,19 @@ export class RefreshTokensRepository {
       `WITH req AS (
          SELECT * FROM unnest($1::text[], $2::text[]) AS r(hash, successor_hash)
        ), spent AS (
-         UPDATE refresh_tokens t SET spent_at = now()
-           FROM req r, refresh_families f
+         UPDATE auth_refresh_tokens t SET spent_at = now()
+           FROM req r, auth_refresh_families f
           WHERE t.hash = r.hash AND t.spent_at IS NULL AND f.id = t.family_id
             AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
-            AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = f.user_id AND u.disabled_at IS NOT NULL)
+            AND NOT EXISTS (SELECT 1 FROM auth_users u WHERE u.id = f.user_id AND u.disabled_at IS NOT NULL)
          RETURNING t.hash, r.successor_hash, t.family_id, f.user_id, f.absolute_expires_at
        ), successor AS (
-         INSERT INTO refresh_tokens (hash, family_id, parent_hash) SELECT successor_hash, family_id, hash FROM spent
+         INSERT INTO auth_refresh_tokens (hash, family_id, parent_hash) SELECT successor_hash, family_id, hash FROM spent
        ), touched AS (
-         UPDATE refresh_families SET last_used_at = now() WHERE id IN (SELECT family_id FROM spent)
+         UPDATE auth_refresh_families SET last_used_at = now() WHERE id IN (SELECT family_id FROM spent)
        )
        SELECT s.hash, s.family_id, s.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles
-         FROM spent s JOIN users u ON u.id = s.user_id`,
+         FROM spent s JOIN auth_users u ON u.id = s.user_id`,
       [distinct.map((r) => r.hash), distinct.map((r) => r.successorHash)],
     );
     // Two statements could still lock the same rows in opposite orders if the planner does not
@@ -173,8 +173,8 @@ export class RefreshTokensRepository {
    */
   async revokeFamilyOfToken(hash: string, reason: string): Promise<{ familyId: string; userId: string } | null> {
     const [rows]: [Array<{ id: string; user_id: string }>, number] = await this.dataSource.query(
-      `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2
-        WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1) AND revoked_at IS NULL
+      `UPDATE auth_refresh_families SET revoked_at = now(), revoked_reason = $2
+        WHERE id = (SELECT family_id FROM auth_refresh_tokens WHERE hash = $1) AND revoked_at IS NULL
        RETURNING id, user_id`,
       [hash, reason],
     );
@@ -183,7 +183,7 @@ export class RefreshTokensRepository {
 
   async revokeFamily(familyId: string, reason: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
+      `UPDATE auth_refresh_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL`,
       [familyId, reason],
     );
   }
@@ -201,7 +201,7 @@ export class RefreshTokensRepository {
   /** Revokes one of the user's live families; false when the user has no such live family. */
   async revokeForUser(userId: string, familyId: string, reason: string): Promise<boolean> {
     const result: UpdateResult = await this.dataSource.query(
-      `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $3
+      `UPDATE auth_refresh_families SET revoked_at = now(), revoked_reason = $3
         WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND absolute_expires_at > now()`,
       [familyId, userId, reason],
     );
@@ -211,7 +211,7 @@ export class RefreshTokensRepository {
   /** Revokes every live family of the user except `exceptFamilyId`. */
   async revokeAllForUser(userId: string, reason: string, exceptFamilyId?: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2
+      `UPDATE auth_refresh_families SET revoked_at = now(), revoked_reason = $2
         WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3::uuid)`,
       [userId, reason, exceptFamilyId ?? null],
     );
@@ -222,7 +222,7 @@ export class RefreshTokensRepository {
    * tokens of live families are kept on purpose: they are what reuse detection matches.
    */
   async pruneExpired(): Promise<number> {
-    const result: UpdateResult = await this.dataSource.query(`DELETE FROM refresh_families WHERE absolute_expires_at <= now()`);
+    const result: UpdateResult = await this.dataSource.query(`DELETE FROM auth_refresh_families WHERE absolute_expires_at <= now()`);
     return result[1];
   }
 
@@ -240,7 +240,7 @@ export class RefreshTokensRepository {
 
   private async findLiveFamilies(familyIds: string[]): Promise<Map<string, { userId: string; roles: string[] }>> {
     const rows = await this.hot.rows<{ id: string; user_id: string; roles: string[] }>(
-      `SELECT f.id, f.user_id, u.roles FROM refresh_families f JOIN users u ON u.id = f.user_id
+      `SELECT f.id, f.user_id, u.roles FROM auth_refresh_families f JOIN auth_users u ON u.id = f.user_id
         WHERE f.id = ANY($1::uuid[]) AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
           AND u.disabled_at IS NULL`,
       [familyIds],

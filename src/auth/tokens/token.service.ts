@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { CodedHttpException } from '../../common/http-errors';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { CodedHttpException } from '../http/http-errors';
+import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { AuthErrorCode, AuthUser } from '../auth.types';
 import { JwtClaims, signJwt, verifyJwt, JwtVerifyResult } from './jwt-codec';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
@@ -36,7 +36,7 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 @Injectable()
 export class TokenService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(AUTH_OPTIONS) private readonly config: AuthOptions,
     private readonly keyring: JwtKeyring,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly events: AuthEvents,

@@ -1,0 +1,73 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './load-config';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'nda-config-'));
+const strong = 'a-secret-that-is-definitely-32-bytes-long!';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({ DATA_DIR: dir(), JWT_SECRET: strong, SESSION_SECRET: strong });
+    expect(c).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      dbQueryTimeoutMs: 3_000,
+      http: { keepAliveTimeoutMs: 65_000, headersTimeoutMs: 66_000, requestTimeoutMs: 70_000 },
+      trustProxy: false,
+      generatedSecrets: [],
+      auth: {
+        production: false,
+        session: { idleTtlMs: 30 * 60_000, absoluteTtlMs: 7 * 86_400_000 },
+        cookie: { secure: false },
+        jwt: { accessTtlMs: 15 * 60_000, refreshTtlMs: 7 * 86_400_000, refreshGraceMs: 10_000, issuer: 'nest-dual-auth', audience: 'nest-dual-auth-api' },
+        throttle: { loginPerIpPerMinute: 30, maxFailures: 5 },
+        redis: null,
+        corsOrigins: [],
+      },
+    });
+  });
+
+  it('generates development secrets once, keeps them private, and reuses them', () => {
+    const dataDir = dir();
+    const first = loadConfig({ DATA_DIR: dataDir });
+    expect(first.generatedSecrets).toEqual(['JWT_SECRET', 'SESSION_SECRET']);
+    const file = join(dataDir, 'dev-secrets.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = loadConfig({ DATA_DIR: dataDir });
+    expect(second.auth.jwt.secret).toBe(first.auth.jwt.secret);
+    expect(second.auth.session.secrets).toEqual(first.auth.session.secrets);
+    expect(JSON.parse(readFileSync(file, 'utf8')).JWT_SECRET).toBe(first.auth.jwt.secret);
+  });
+
+  it('refuses missing and short secrets in production, naming them but not their values', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir() })).toThrow(/JWT_SECRET is required[\s\S]*SESSION_SECRET is required/);
+    try {
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short-secret-value', SESSION_SECRET: strong });
+      throw new Error('should have thrown');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(/JWT_SECRET must be at least 32 bytes/);
+      expect((err as Error).message).not.toContain('short-secret-value');
+    }
+  });
+
+  it('turns on secure cookies in production unless told otherwise', () => {
+    const env = { NODE_ENV: 'production', JWT_SECRET: strong, SESSION_SECRET: `${strong},${strong}2` };
+    expect(loadConfig(env).auth.cookie.secure).toBe(true);
+    expect(loadConfig({ ...env, COOKIE_SECURE: 'false' }).auth.cookie.secure).toBe(false);
+    expect(loadConfig(env).auth.session.secrets).toHaveLength(2);
+  });
+
+  it('names every malformed variable', () => {
+    expect(() =>
+      loadConfig({ DATA_DIR: dir(), PORT: '70000', JWT_ACCESS_TTL: '15 minutes', DATABASE_URL: 'mysql://x', COOKIE_SECURE: 'maybe' }),
+    ).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*COOKIE_SECURE[\s\S]*JWT_ACCESS_TTL/);
+  });
+
+  it('allows a zero refresh grace but not a zero lifetime', () => {
+    const base = { DATA_DIR: dir(), JWT_SECRET: strong, SESSION_SECRET: strong };
+    expect(loadConfig({ ...base, JWT_REFRESH_GRACE: '0' }).auth.jwt.refreshGraceMs).toBe(0);
+    expect(() => loadConfig({ ...base, JWT_ACCESS_TTL: '0' })).toThrow(/JWT_ACCESS_TTL/);
+  });
+});

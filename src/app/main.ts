@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.setup';
+import { trackInFlight } from './graceful-shutdown';
+import { loadDotEnv } from './config/env-file';
+import { ConfigError, loadConfig } from './config/load-config';
+import { EmbeddedDatabaseLockedError, openDatabase } from './embedded-db/embedded-postgres';
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('Bootstrap');
+  loadDotEnv();
+  const config = loadConfig();
+  if (config.generatedSecrets.length) {
+    logger.warn(
+      `${config.generatedSecrets.join(' and ')} not set: using development secrets generated once and kept in ` +
+        `${config.dataDir}/dev-secrets.json. Set real values in the environment for production.`,
+    );
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const app = await createApp(config, db.url);
+  const inFlight = trackInFlight(app);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: draining requests and closing pools`);
+    try {
+      await inFlight.drain();
+      await db.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen(config.port);
+  const where = db.embeddedOwner ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL';
+  logger.log(`nest-dual-auth listening on http://localhost:${(app.getHttpServer().address() as { port: number }).port} — database: ${where}`);
+}
+
+bootstrap().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof EmbeddedDatabaseLockedError) {
+    // Expected operator errors: a clear message, no stack, and never a secret's value.
+    console.error(err.message);
+  } else {
+    console.error('Failed to start:', err instanceof Error ? `${err.name}: ${err.message}` : err);
+  }
+  process.exit(1);
+});

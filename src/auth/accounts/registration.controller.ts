@@ -1,0 +1,34 @@
+import { BuiltInEndpoint } from '../http/validation.pipe';
+import { Body, ConflictException, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { JsonBodyGuard } from '../http/json-body.guard';
+import { ErrorDto, UserDto } from '../openapi/schemas';
+import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
+import { RegisterDto } from './dto/register.dto';
+import { toUserView, UserView } from './user.view';
+import { EmailTakenError } from './users.repository';
+import { UsersService } from './users.service';
+import { Public } from '../decorators/auth.decorators';
+
+@ApiTags('accounts')
+@Controller()
+@BuiltInEndpoint()
+export class RegistrationController {
+  constructor(private readonly users: UsersService) {}
+
+  /** `POST /auth/register {email, password, displayName?}` → 201 user; 409 taken; 400 invalid; 415 not JSON. */
+  @Post('register')
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'The email is taken.' })
+  @Public()
+  @HttpCode(HttpStatus.CREATED)
+  @UseGuards(IpThrottleGuard, JsonBodyGuard)
+  async register(@Body() dto: RegisterDto): Promise<UserView> {
+    try {
+      return toUserView(await this.users.create(dto));
+    } catch (err) {
+      if (err instanceof EmailTakenError) throw new ConflictException('email is already registered');
+      throw err;
+    }
+  }
+}

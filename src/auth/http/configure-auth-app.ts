@@ -1,0 +1,63 @@
+import type { INestApplication } from '@nestjs/common';
+import { json } from 'express';
+import helmet from 'helmet';
+import type { Server } from 'node:http';
+import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+import { applyHttpTimeouts, HttpTimeouts } from './http-timeouts';
+import { inputGate, verifyJsonBytes } from './input-gate';
+
+export interface ConfigureAuthAppOptions {
+  /** Bodies above this are refused with 413 before any parsing work. Default `'100kb'`. */
+  bodyLimit?: string | number;
+  /** Express `trust proxy` (e.g. `'loopback'`): only then are `X-Forwarded-*` believed. Default: unchanged. */
+  trustProxy?: boolean | number | string;
+  /** Node's HTTP server timeouts; `false` leaves Node's defaults. Default 65 s / 66 s / 70 s. */
+  httpTimeouts?: HttpTimeouts | false;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = { keepAliveTimeoutMs: 65_000, headersTimeoutMs: 66_000, requestTimeoutMs: 70_000 };
+
+/**
+ * The HTTP side a host adds once, after creating its app and before `listen()` (the standalone
+ * app and every test use it too). In order:
+ * - no `X-Powered-By`; `trust proxy` when given; load-balancer-friendly server timeouts;
+ * - helmet's headers (a strict CSP, nosniff, frame denial, HSTS);
+ * - credentialed CORS for the module's `corsOrigins` only;
+ * - the JSON body parser with the size limit and the input gate's byte checks, then the input
+ *   gate itself (nesting, NUL, unpaired surrogates, invalid UTF-8, `__proto__` keys → 400);
+ *   no urlencoded parsing of its own (Nest's parsers, if on, skip bodies already parsed);
+ * - `Cache-Control: no-store` on every response unless a route says otherwise;
+ * - the exception filter that gives errors the contract's shape (`code`, `Retry-After`,
+ *   `WWW-Authenticate`, 503 for dependency outages, never a stack trace). Register your own
+ *   global filters after this call if you have any.
+ */
+export function configureAuthApp<T extends INestApplication>(app: T, options: ConfigureAuthAppOptions = {}): T {
+  const auth = app.get<AuthOptions>(AUTH_OPTIONS);
+  const express = app.getHttpAdapter().getInstance() as { disable(k: string): void; set(k: string, v: unknown): void };
+  express.disable('x-powered-by');
+  if (options.trustProxy !== undefined) express.set('trust proxy', options.trustProxy);
+  if (options.httpTimeouts !== false) applyHttpTimeouts(app.getHttpServer() as Server, options.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS);
+  // Over plain HTTP (development) the CSP must not ask browsers to upgrade requests to HTTPS, or
+  // pages such as /docs could not load their assets.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: auth.cookie.secure ? [] : null } } }));
+  if (auth.corsOrigins.length) {
+    // Credentialed CORS only for the listed origins; everyone else gets no CORS headers at all.
+    app.enableCors({
+      origin: auth.corsOrigins,
+      credentials: true,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token'],
+      maxAge: 600,
+    });
+  }
+  app.use(json({ limit: options.bodyLimit ?? '100kb', strict: true, verify: verifyJsonBytes }));
+  app.use(inputGate);
+  app.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
+    // Responses carry user data and credentials: no shared or browser caching unless a route says so.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.useGlobalFilters(new AllExceptionsFilter());
+  return app;
+}

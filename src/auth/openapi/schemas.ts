@@ -1,0 +1,76 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** Response shapes, for the OpenAPI document (docs/API.md is the contract they follow). */
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'email', example: 'ada@example.com' }) email: string;
+  @ApiProperty({ type: String, nullable: true, example: 'Ada' }) displayName: string | null;
+  @ApiProperty({ type: [String], example: ['user'] }) roles: string[];
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class SessionLoginResponseDto {
+  @ApiProperty({ type: UserDto }) user: UserDto;
+  @ApiProperty({ description: 'Send it as `X-CSRF-Token` on cookie-authenticated POST/PUT/PATCH/DELETE.' }) csrfToken: string;
+}
+
+export class CsrfDto {
+  @ApiProperty() csrfToken: string;
+}
+
+export class AuthInfoDto {
+  @ApiProperty({ enum: ['session', 'jwt'] }) strategy: 'session' | 'jwt';
+  @ApiProperty({ format: 'uuid', description: 'The sign-in: a session id or a token family id (the `sid` claim).' }) signInId: string;
+}
+
+export class MeDto {
+  @ApiProperty({ type: UserDto }) user: UserDto;
+  @ApiProperty({ type: AuthInfoDto }) auth: AuthInfoDto;
+}
+
+export class TokenPairDto {
+  @ApiProperty({ description: 'JWT; send as `Authorization: Bearer …`.' }) accessToken: string;
+  @ApiProperty({ enum: ['Bearer'] }) tokenType: 'Bearer';
+  @ApiProperty({ description: 'Seconds until the access token expires.', example: 900 }) expiresIn: number;
+  @ApiProperty({ description: 'Opaque; single use — every refresh returns a new one.' }) refreshToken: string;
+  @ApiProperty({ description: "Seconds until the sign-in's absolute expiry (rotation never extends it)." }) refreshExpiresIn: number;
+}
+
+export class SignInDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['session', 'token'] }) kind: 'session' | 'token';
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) lastSeenAt: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt: string;
+  @ApiProperty({ type: String, nullable: true }) userAgent: string | null;
+  @ApiProperty({ type: String, nullable: true }) ip: string | null;
+  @ApiProperty({ description: "True for the caller's own sign-in." }) current: boolean;
+}
+
+export class JwksDto {
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Public JWKs (`kty`, `kid`, `alg`, `use`, …); empty under HS256.' })
+  keys: object[];
+}
+
+export class ErrorDto {
+  @ApiProperty({ example: 401 }) statusCode: number;
+  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }) message: string | string[];
+  @ApiProperty({ example: 'Unauthorized' }) error: string;
+  @ApiPropertyOptional({
+    enum: [
+      'credentials_missing',
+      'credentials_invalid',
+      'token_expired',
+      'token_invalid',
+      'session_expired',
+      'signin_revoked',
+      'csrf_failed',
+      'forbidden_role',
+      'rate_limited',
+      'dependency_unavailable',
+    ],
+    description: 'Machine-readable reason. Only `token_expired` means "refresh, then retry".',
+  })
+  code?: string;
+}

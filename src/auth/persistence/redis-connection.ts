@@ -1,0 +1,150 @@
+import { Logger } from '@nestjs/common';
+import {
+  AbortError,
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  createClient,
+  DisconnectsClientError,
+  ReconnectStrategyError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  TimeoutError,
+} from 'redis';
+import { DependencyGuard, DependencyUnavailableError } from './dependency-guard';
+
+// A function's return type infers the client's exact generics (RESP3, no modules).
+const makeClient = (url: string, commandTimeoutMs: number) =>
+  createClient({
+    url,
+    // Commands fail at once while disconnected instead of queueing behind the outage.
+    disableOfflineQueue: true,
+    // node-redis's own timeout bounds only the wait to be written; `run()` bounds the reply.
+    commandOptions: { timeout: commandTimeoutMs },
+    socket: { connectTimeout: commandTimeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) },
+  });
+export type RedisClient = ReturnType<typeof makeClient>;
+
+/** `RedisConnection | null`: null when the module has no Redis. */
+export const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
+
+const CLIENT_SIDE_FAILURES = [
+  TimeoutError,
+  AbortError,
+  ClientOfflineError,
+  ClientClosedError,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  ConnectionTimeoutError,
+  DisconnectsClientError,
+  ReconnectStrategyError,
+];
+
+/**
+ * The app's Redis connection (node-redis), with the deadline rules every dependency call follows:
+ * - each command has a client-side deadline (`REDIS_COMMAND_TIMEOUT`);
+ * - a connection on which a command timed out is replaced, never reused: if its replies were lost
+ *   rather than late, a later reply could otherwise be taken for another command's;
+ * - after a timeout the dependency guard fails calls fast until Redis answers a probe again;
+ * - every client-side failure becomes a `DependencyUnavailableError` (503); errors Redis itself
+ *   answered (`ErrorReply`: WRONGTYPE, CROSSSLOT …) are bugs and stay what they are.
+ */
+export class RedisConnection {
+  private current: RedisClient;
+  private openedAt = 0;
+  readonly guard: DependencyGuard;
+  private lastError = '';
+
+  constructor(
+    private readonly url: string,
+    private readonly commandTimeoutMs: number,
+    private readonly logger = new Logger('Redis'),
+  ) {
+    this.current = this.open();
+    this.guard = new DependencyGuard('redis', () => this.probe(), { logger });
+  }
+
+  /** The current client, for tests and tools; application code goes through `run()`. */
+  get client(): RedisClient {
+    return this.current;
+  }
+
+  /**
+   * Runs one call — a command, or a few issued together — on the current connection under the
+   * rules above. The deadline covers the whole call, replies included (node-redis's own command
+   * timeout only covers the wait to be written).
+   */
+  async run<T>(commands: (client: RedisClient) => Promise<T>): Promise<T> {
+    this.guard.assertUp();
+    const client = this.current;
+    try {
+      return await this.withDeadline(client, commands);
+    } catch (err) {
+      if (!CLIENT_SIDE_FAILURES.some((type) => err instanceof type) && (err as Error)?.message !== 'The queue is full') throw err;
+      if (err instanceof TimeoutError) this.guard.reportFailure(`no answer within ${this.commandTimeoutMs} ms`);
+      throw new DependencyUnavailableError('redis', (err as Error).message || (err as Error).constructor.name, { cause: err });
+    }
+  }
+
+  /** `commands`, or a `TimeoutError` after the deadline — and then the connection is replaced. */
+  private async withDeadline<T>(client: RedisClient, commands: (client: RedisClient) => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.replace(client);
+        reject(new TimeoutError());
+      }, this.commandTimeoutMs);
+    });
+    try {
+      return await Promise.race([commands(client), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Liveness for /health. */
+  ping(): Promise<unknown> {
+    return this.run((c) => c.ping());
+  }
+
+  async close(): Promise<void> {
+    this.guard.close();
+    this.current.destroy();
+  }
+
+  private open(): RedisClient {
+    const client = makeClient(this.url, this.commandTimeoutMs);
+    client.on('error', (err: Error) => {
+      // Each distinct failure once, not once per reconnect attempt; never the URL (it may hold a password).
+      if (client === this.current && err.message !== this.lastError) this.logger.warn(`Redis: ${err.message}`);
+      this.lastError = err.message;
+    });
+    client.on('ready', () => {
+      if (this.lastError) this.logger.log('Redis: connected');
+      this.lastError = '';
+    });
+    // Not awaited: with Redis down the app still starts and keeps reconnecting in the background.
+    client.connect().catch(() => undefined);
+    this.openedAt = Date.now();
+    return client;
+  }
+
+  private replace(client: RedisClient): void {
+    if (client !== this.current) return; // already replaced by a concurrent timeout
+    this.current = this.open();
+    client.destroy(); // its pending commands fail now, with a 503
+  }
+
+  /**
+   * The guard's probe. A fresh connection whose handshake got no answer (its reply lost) would
+   * never become ready: after two deadlines it is replaced too.
+   */
+  private async probe(): Promise<void> {
+    const client = this.current;
+    if (!client.isReady) {
+      if (Date.now() - this.openedAt > 2 * this.commandTimeoutMs) this.replace(client);
+      throw new Error('not connected');
+    }
+    await this.withDeadline(client, (c) => c.ping());
+  }
+}

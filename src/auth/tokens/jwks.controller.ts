@@ -1,0 +1,22 @@
+import { BuiltInEndpoint } from '../http/validation.pipe';
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { JwksDto } from '../openapi/schemas';
+import { Public } from '../decorators/auth.decorators';
+import { JwtKeyring } from './jwt-keyring';
+
+@ApiTags('jwt')
+@Controller('.well-known')
+@BuiltInEndpoint()
+@Public()
+export class JwksController {
+  constructor(private readonly keyring: JwtKeyring) {}
+
+  /** Public keys (current + still-valid previous) for verifying our access tokens; `[]` under HS256. */
+  @Get('jwks.json')
+  @ApiOkResponse({ type: JwksDto })
+  @Header('Cache-Control', 'public, max-age=300')
+  jwks() {
+    return this.keyring.jwks;
+  }
+}
