@@ -1,6 +1,5 @@
 import { Controller, DynamicModule, Inject, Injectable, Module, ModuleMetadata, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { AccountStatusService } from './accounts/account-status.service';
 import { MeController } from './accounts/me.controller';
 import { RegistrationController } from './accounts/registration.controller';
@@ -153,6 +152,8 @@ const exported = [
   SessionService,
   SignInsService,
   TokenService,
+  // What the guards need when a host's routes use them (`@Auth()` brings AuthenticationGuard).
+  AuthenticationService,
   AuthenticationGuard,
   SessionAuthGuard,
   JwtAuthGuard,
@@ -202,7 +203,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       global: true,
-      imports: [...imports, PassportModule],
+      imports,
       controllers: controllersFor(routing),
       providers: [
         optionsProvider,

@@ -1,9 +1,10 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata, UseGuards } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuthContext, AuthRouteMetadata, AuthStrategyName } from '../auth.types';
+import { AuthenticationGuard } from '../guards/authentication.guard';
+import { AUTH_ROUTE_KEY, ROLES_KEY } from './metadata-keys';
 
-export const AUTH_ROUTE_KEY = 'nda:auth-route';
-export const ROLES_KEY = 'nda:roles';
+export { AUTH_ROUTE_KEY, ROLES_KEY } from './metadata-keys';
 
 export interface AuthRouteOptions {
   /**
@@ -33,7 +34,9 @@ export function Auth(...args: Array<AuthStrategyName | AuthRouteOptions>): Metho
   const options = args.find((a): a is AuthRouteOptions => typeof a === 'object') ?? {};
   if (strategies.length === 0) throw new Error('@Auth() needs at least one strategy: @Auth("session"), @Auth("jwt")');
   const metadata: AuthRouteMetadata = { strategies: [...new Set(strategies)], strict: options.strict ?? false };
-  return SetMetadata(AUTH_ROUTE_KEY, metadata);
+  // The guard comes with the decorator: with `globalGuard: false` an `@Auth()` route is still
+  // protected (with the global guard on, the second run is a no-op).
+  return applyDecorators(SetMetadata(AUTH_ROUTE_KEY, metadata), UseGuards(AuthenticationGuard));
 }
 
 /**
@@ -46,7 +49,8 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(AUTH_R
  * Requires at least one of the roles (403 `forbidden_role` otherwise). Combine with `@Auth()`.
  * @example `@Delete(':id') @Roles('admin') remove() { … }`
  */
-export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(ROLES_KEY, roles), UseGuards(AuthenticationGuard));
 
 /**
  * The `AuthContext` of the request: `{ user, strategy, signInId }`.

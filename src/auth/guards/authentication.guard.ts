@@ -5,9 +5,11 @@ import type { Request, Response } from 'express';
 import { AUTH_ROUTING, ResolvedRouting } from '../auth.options';
 import { AuthRouteMetadata, AuthStrategy, AuthStrategyName } from '../auth.types';
 import { AuthenticationService } from '../authentication.service';
-import { AUTH_ROUTE_KEY, ROLES_KEY } from '../decorators/auth.decorators';
+import { AUTH_ROUTE_KEY, ROLES_KEY } from '../decorators/metadata-keys';
 import { assertCsrf } from './csrf.guard';
 import { assertRoles } from './roles.guard';
+
+const CHECKED = Symbol('nda.authChecked');
 
 /**
  * The global guard: deny by default. For each route it reads `@Public()` / `@Auth()` (method over
@@ -53,7 +55,11 @@ export class AuthenticationGuard implements CanActivate {
     const { route, roles } = resolved;
     if (route.public) return true;
     const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
+    const req = http.getRequest<Request & { [CHECKED]?: true }>();
+    // `@Auth()` / `@Roles()` also put this guard on their routes (so they stay protected without
+    // the global guard); when both run, the second has nothing left to do.
+    if (req[CHECKED]) return true;
+    req[CHECKED] = true;
     const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, { strict: route.strict });
     if (authenticated instanceof Promise) return authenticated.then(() => assertAccess(req, roles));
     return assertAccess(req, roles);

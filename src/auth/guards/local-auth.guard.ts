@@ -1,27 +1,24 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { createValidationPipe } from '../http/validation.pipe';
 import { LoginDto } from '../dto/login.dto';
-import { invalidCredentials } from '../strategies/local.strategy';
+import { createValidationPipe } from '../http/validation.pipe';
+import { LocalStrategy, setLoginUser } from '../strategies/local.strategy';
 
 const validation = createValidationPipe();
 
 /**
- * passport-local behind a shape check: a malformed body is a 400 that says what is wrong (and an
- * oversized password is refused before any hashing); well-formed but wrong credentials are 401.
+ * Login behind a shape check: a malformed body is a 400 that says what is wrong (and an oversized
+ * password is refused before any hashing); well-formed but wrong credentials are one 401. The
+ * user is left on the request for the login handler (`loginUserOf(req)`).
  */
 @Injectable()
-export class LocalAuthGuard extends AuthGuard('local') {
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
-    await validation.transform(req.body, { type: 'body', metatype: LoginDto });
-    return (await super.canActivate(context)) as boolean;
-  }
+export class LocalAuthGuard implements CanActivate {
+  constructor(private readonly strategy: LocalStrategy) {}
 
-  override handleRequest<TUser>(err: unknown, user: TUser | false): TUser {
-    if (err) throw err;
-    if (!user) throw invalidCredentials();
-    return user;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<Request>();
+    const { email, password } = (await validation.transform(req.body, { type: 'body', metatype: LoginDto })) as LoginDto;
+    setLoginUser(req, await this.strategy.validate(req, email, password));
+    return true;
   }
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { CodedHttpException } from '../http/http-errors';
 import { AuthErrorCode } from '../auth.types';
-import { ROLES_KEY } from '../decorators/auth.decorators';
+import { ROLES_KEY } from '../decorators/metadata-keys';
 
 /** 403 `forbidden_role` unless the caller has at least one of `required`. */
 export function assertRoles(req: Request, required: string[] | undefined): void {

@@ -1,3 +1,4 @@
+import { loginUserOf } from '../strategies/local.strategy';
 import { BuiltInEndpoint } from '../http/validation.pipe';
 import { Controller, Get, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -28,7 +29,7 @@ export class SessionAuthController {
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, JsonBodyGuard, LocalAuthGuard)
   async login(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const user = req.user as AuthUser;
+    const user = loginUserOf(req);
     const { csrfToken } = await this.sessions.establish(req, res, user);
     return { user, csrfToken };
   }

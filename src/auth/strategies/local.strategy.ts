@@ -1,6 +1,4 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
-import { Strategy } from 'passport-local';
 import { CodedHttpException } from '../http/http-errors';
 import { toUserView } from '../accounts/user.view';
 import type { Request } from 'express';
@@ -11,22 +9,37 @@ import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { LoginThrottleService } from '../throttling/login-throttle.service';
 import { AuthErrorCode, AuthUser } from '../auth.types';
 
+const LOGIN_USER = Symbol('nda.loginUser');
+
+/** The user a login request proved to be (set by `LocalAuthGuard`, read by the login handlers). */
+export function loginUserOf(req: Request): AuthUser {
+  const user = (req as Request & { [LOGIN_USER]?: AuthUser })[LOGIN_USER];
+  if (!user) throw new Error('no login user on this request: is LocalAuthGuard on the route?');
+  return user;
+}
+
+export function setLoginUser(req: Request, user: AuthUser): void {
+  (req as Request & { [LOGIN_USER]?: AuthUser })[LOGIN_USER] = user;
+}
+
 /** One message for unknown email and wrong password: the response never says which. */
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
 
 export const invalidCredentials = () =>
   new CodedHttpException(HttpStatus.UNAUTHORIZED, AuthErrorCode.CredentialsInvalid, INVALID_CREDENTIALS_MESSAGE);
 
-/** passport-local: `{email, password}` in the JSON body → the user, or one generic 401. */
+/**
+ * Email and password (the validated JSON body) → the user, or one generic 401. What
+ * passport-local would do, without its process-wide strategy registry: two apps in one process
+ * (a host and its tests, or two hosts) each keep their own.
+ */
 @Injectable()
-export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
+export class LocalStrategy {
   constructor(
     private readonly auth: AuthService,
     private readonly throttle: LoginThrottleService,
     private readonly events: AuthEvents,
-  ) {
-    super({ usernameField: 'email', passwordField: 'password', session: false, passReqToCallback: true });
-  }
+  ) {}
 
   async validate(req: Request, email: string, password: string): Promise<AuthUser> {
     // The attempt is reserved (and counted) before the password is checked: see LoginThrottleService.

@@ -1,3 +1,4 @@
+import { loginUserOf } from '../strategies/local.strategy';
 import { BuiltInEndpoint } from '../http/validation.pipe';
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -28,7 +29,7 @@ export class TokenAuthController {
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, JsonBodyGuard, LocalAuthGuard)
   issue(@Req() req: Request): Promise<TokenPair> {
-    return this.tokens.issue(req.user as AuthUser, clientMeta(req));
+    return this.tokens.issue(loginUserOf(req), clientMeta(req));
   }
 
   /** `POST /auth/token/refresh {refreshToken}` → 200 a new pair; the presented token is spent. */
