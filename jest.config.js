@@ -27,6 +27,13 @@ module.exports = {
   testTimeout: 30_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], slowTestThreshold: 20 },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Every response of every e2e request is checked against the OpenAPI document.
+      setupFilesAfterEnv: ['<rootDir>/test/utils/contract-setup.ts'],
+      slowTestThreshold: 20,
+    },
   ],
 };

@@ -67,6 +67,63 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas).toEqual(expect.objectContaining({ RegisterDto: expect.any(Object), TokenPairDto: expect.any(Object), ErrorDto: expect.any(Object), SignInDto: expect.any(Object) }));
   });
 
+  it('gives every operation a summary and a description', () => {
+    const missing = Object.entries(doc.paths)
+      .filter(([path]) => !path.startsWith('/docs-check/')) // this suite's own fixture controller
+      .flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { summary?: string; description?: string }>)
+        .filter(([, op]) => !op.summary || !op.description)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('shows error examples that match their status (a 429 example is a 429)', () => {
+    type Examples = Record<string, { value: { statusCode: number; code?: string } }>;
+    let checked = 0;
+    for (const item of Object.values(doc.paths)) {
+      for (const op of Object.values(item)) {
+        for (const [status, response] of Object.entries(op.responses as Record<string, { content?: Record<string, { examples?: Examples }> }>)) {
+          for (const example of Object.values(response.content?.['application/json']?.examples ?? {})) {
+            expect({ status, example: example.value.statusCode }).toEqual({ status, example: Number(status) });
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+    const login = doc.paths['/auth/session/login'].post.responses as Record<string, { content: { 'application/json': { examples: Examples } } }>;
+    expect(Object.values(login['429'].content['application/json'].examples).map((e) => e.value.code)).toEqual(['rate_limited']);
+  });
+
+  it('lists the failures that matter: 401 on login, token and refresh, 429 on password change, 413 wherever a body is taken', () => {
+    const statuses = (path: string, method = 'post') => Object.keys(doc.paths[path][method].responses);
+    for (const path of ['/auth/session/login', '/auth/token', '/auth/token/refresh']) expect(statuses(path)).toContain('401');
+    expect(statuses('/auth/password')).toEqual(expect.arrayContaining(['401', '429', '413']));
+    for (const path of ['/auth/register', '/auth/session/login', '/auth/token', '/auth/token/refresh', '/auth/token/revoke', '/examples/echo']) {
+      expect(statuses(path)).toEqual(expect.arrayContaining(['400', '413']));
+    }
+  });
+
+  it('states the request bodies’ real constraints: lengths, patterns, no unknown properties', () => {
+    const schemas = doc.components.schemas as Record<string, { additionalProperties?: boolean; properties: Record<string, { minLength?: number; maxLength?: number; pattern?: string }> }>;
+    expect(schemas.LoginDto).toMatchObject({ additionalProperties: false, properties: { email: { minLength: 1, maxLength: 254 }, password: { minLength: 1, maxLength: 512 } } });
+    expect(schemas.RegisterDto).toMatchObject({ additionalProperties: false, properties: { password: { minLength: 8, maxLength: 128 }, displayName: { minLength: 1, maxLength: 100 } } });
+    expect(schemas.RegisterDto.properties.email.pattern).toBeDefined();
+    expect(schemas.RefreshTokenDto).toMatchObject({ additionalProperties: false, properties: { refreshToken: { minLength: 1 } } });
+    expect(schemas.ChangePasswordDto).toMatchObject({ additionalProperties: false });
+  });
+
+  it('names the session cookie as configured: __Host-sid when cookies are Secure', async () => {
+    const secure = await startTestApp({ COOKIE_SECURE: 'true' });
+    try {
+      const d = (await request(secure.http).get('/docs-json').expect(200)).body;
+      expect(d.components.securitySchemes.session).toMatchObject({ in: 'cookie', name: '__Host-sid' });
+    } finally {
+      await secure.close();
+    }
+  });
+
   it('serves the UI at /docs', async () => {
     const res = await request(t.http).get('/docs').expect(200);
     expect(res.text).toMatch(/swagger-ui/i);

@@ -1,6 +1,7 @@
 import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { addAuthToOpenApi, configureAuthApp, ErrorDto } from '../index';
 import { AppModule, ModuleImport } from './app.module';
@@ -16,7 +17,12 @@ import { createValidationPipe } from './validation';
 export async function createApp(
   config: AppConfig,
   databaseUrl: string,
-  options: { logger?: LogLevel[] | false; imports?: ModuleImport[] } = {},
+  options: {
+    logger?: LogLevel[] | false;
+    imports?: ModuleImport[];
+    /** Middleware put before everything else (tests record every response with it). */
+    observe?: (req: Request, res: Response, next: NextFunction) => void;
+  } = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, options.imports), {
     bodyParser: false, // JSON only (configureAuthApp's parser): form posts never reach a handler as data
@@ -25,6 +31,7 @@ export async function createApp(
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
   if (options.logger !== false) app.useLogger(app.get(PinoLoggerService)); // JSON logs from here on
+  if (options.observe) app.use(options.observe);
   app.use(app.get(REQUEST_LOGGING)); // first: every request gets its line, refused ones too
   configureAuthApp(app, { trustProxy: config.trustProxy, httpTimeouts: config.http });
   // The app's own routes (the examples) are validated like the module's.

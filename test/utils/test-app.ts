@@ -1,4 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { contractRecorder, OpenApiContract } from './openapi-contract';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,8 +48,12 @@ export async function startTestApp(
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const app = await createApp(config, databaseUrl, { logger: false, imports });
+  let contract: OpenApiContract | undefined;
+  const app = await createApp(config, databaseUrl, { logger: false, imports, observe: contractRecorder(() => contract) });
   await app.init();
+  // The app's own document: every response from here on is checked against it.
+  const docs = await request(app.getHttpServer()).get('/docs-json');
+  if (docs.status === 200) contract = new OpenApiContract(docs.body);
   const dataSource = app.get(DataSource);
   return {
     app,

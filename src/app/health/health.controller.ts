@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthHealth, Public } from '../../index';
 
@@ -27,6 +27,7 @@ export class HealthController {
    * the failing check `down` when a dependency does not answer within 2 s.
    */
   @Get()
+  @ApiOperation({ summary: 'Are the dependencies up?', description: 'PostgreSQL and the session store (PostgreSQL or Redis), 2 s each. For load balancers.' })
   @ApiOkResponse({ type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto, description: 'A dependency is down; `Retry-After` is set.' })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {

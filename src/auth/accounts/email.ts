@@ -7,7 +7,9 @@ export function normaliseEmail(email: string): string {
 export const EMAIL_MAX_LENGTH = 254;
 
 // Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is not our check.
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Internationalised addresses are fine. (The OpenAPI document states the same pattern.)
+export const EMAIL_PATTERN = '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
+const EMAIL_SHAPE = new RegExp(EMAIL_PATTERN);
 
 export function isPlausibleEmail(email: string): boolean {
   return email.length <= EMAIL_MAX_LENGTH && EMAIL_SHAPE.test(email);

@@ -1,6 +1,6 @@
 import { BuiltInEndpoint } from '../http/validation.pipe';
 import { Controller, Get, HttpStatus } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CodedHttpException } from '../http/http-errors';
 import { MeDto } from '../openapi/schemas';
 import { toUserView } from './user.view';
@@ -19,6 +19,7 @@ export class MeController {
    * The user is read fresh, so the answer reflects the account as it is now.
    */
   @Get('me')
+  @ApiOperation({ summary: 'Who is calling', description: 'The user as stored now, and how this request authenticated (strategy and sign-in id).' })
   @ApiOkResponse({ type: MeDto })
   @Auth(AuthStrategy.Session, AuthStrategy.Jwt)
   async me(@CurrentAuth() auth: AuthContext) {

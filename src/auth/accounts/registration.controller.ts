@@ -1,6 +1,7 @@
 import { BuiltInEndpoint } from '../http/validation.pipe';
 import { Body, ConflictException, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../openapi/auth-openapi';
 import { JsonBodyGuard } from '../http/json-body.guard';
 import { ErrorDto, UserDto } from '../openapi/schemas';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
@@ -18,8 +19,13 @@ export class RegistrationController {
 
   /** `POST /auth/register {email, password, displayName?}` → 201 user; 409 taken; 400 invalid; 415 not JSON. */
   @Post('register')
-  @ApiCreatedResponse({ type: UserDto })
-  @ApiConflictResponse({ type: ErrorDto, description: 'The email is taken.' })
+  @ApiOperation({
+    summary: 'Create an account',
+    description: 'Emails are stored trimmed and lower-cased. Passwords: 8–128 characters, not on the common-password list, never transformed. Unknown fields are refused.',
+  })
+  @ApiBody({ type: RegisterDto })
+  @ApiCreatedResponse({ type: UserDto, description: 'The new user (role `user`).' })
+  @ApiErrorResponse(409, 'The email is taken.')
   @Public()
   @HttpCode(HttpStatus.CREATED)
   @UseGuards(IpThrottleGuard, JsonBodyGuard)

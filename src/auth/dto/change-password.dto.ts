@@ -4,7 +4,7 @@ import { IsAcceptablePassword } from '../http/validators';
 import { PASSWORD_MAX_LENGTH } from '../passwords/password-policy';
 
 export class ChangePasswordDto {
-  @ApiProperty({ maxLength: 512 })
+  @ApiProperty({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH * 4 })
   @IsString()
   @MinLength(1)
   @MaxLength(PASSWORD_MAX_LENGTH * 4)

@@ -1,4 +1,4 @@
-import { applyDecorators, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 
 /**
@@ -20,4 +20,8 @@ export function createValidationPipe(): ValidationPipe {
  * On every built-in controller: its own validation and error shape, whatever the host's global
  * pipes and filters are (a host without `configureAuthApp()` must not get unvalidated bodies).
  */
-export const BuiltInEndpoint = (): ClassDecorator => applyDecorators(UsePipes(createValidationPipe()), UseFilters(AllExceptionsFilter));
+export const BuiltInEndpoint = (): ClassDecorator =>
+  applyDecorators(UsePipes(createValidationPipe()), UseFilters(AllExceptionsFilter), SetMetadata(BUILT_IN_ENDPOINT, true));
+
+/** Marks the module's own controllers (the OpenAPI document closes their request schemas). */
+export const BUILT_IN_ENDPOINT = 'nda:built-in-endpoint';

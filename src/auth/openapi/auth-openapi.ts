@@ -2,13 +2,17 @@
 import { INestApplication } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import type { OpenAPIObject } from '@nestjs/swagger';
+import { ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
+type ResponseObject = Extract<Operation['responses'][string], { description: string }>;
+import { STATUS_CODES } from 'node:http';
 import { AuthStrategy } from '../auth.types';
 import { AuthenticationGuard } from '../guards/authentication.guard';
 import { CSRF_HEADER } from '../guards/csrf.guard';
 import { SessionService } from '../sessions/session.service';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
 import { JsonBodyGuard } from '../http/json-body.guard';
+import { BUILT_IN_ENDPOINT } from '../http/validation.pipe';
+import { LocalAuthGuard } from '../guards/local-auth.guard';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
@@ -60,53 +64,144 @@ function applyAuthToDocument(app: INestApplication, document: OpenAPIObject): vo
       }
     }
   }
-  const errorRef = { $ref: '#/components/schemas/ErrorDto' };
-  const error = (description: string) => ({ description, content: { 'application/json': { schema: errorRef } } });
-
   for (const pathItem of Object.values(document.paths)) {
     for (const [method, op] of Object.entries(pathItem) as Array<[string, Operation]>) {
       const found = op?.operationId ? handlers.get(op.operationId) : undefined;
       if (!found) continue;
-      const route = guard.routeFor(found.handler, found.controller);
-      const guards = (Reflect.getMetadata(GUARDS_METADATA, found.handler) ?? []) as unknown[];
-      op.responses ??= {};
-      if (route.public) {
-        op.security = [];
-      } else {
-        op.security = route.strategies.map((s) => ({ [SECURITY_SCHEME[s]]: [] }));
-        const how = route.strategies.map((s) => (s === AuthStrategy.Session ? 'session cookie' : 'Bearer access token')).join(' or ');
-        op.description = [op.description, `**Authentication:** ${how}${route.strict ? ' (strict: the sign-in and user are checked on every request)' : ''}.`]
-          .filter(Boolean)
-          .join('\n\n');
-        op.responses['401'] ??= error('Not authenticated (`credentials_missing`, `session_expired`, `token_expired`, `token_invalid`, `signin_revoked`).');
-        const roles = guard.rolesFor(found.handler, found.controller);
-        const csrf = route.strategies.includes(AuthStrategy.Session) && UNSAFE.has(method);
-        if (csrf) {
-          op.parameters = [
-            ...(op.parameters ?? []),
-            {
-              name: 'X-CSRF-Token',
-              in: 'header',
-              required: false,
-              description: `Required when authenticated by the session cookie (the token from login or GET /auth/csrf); not needed with a Bearer token. Header: \`${CSRF_HEADER}\`.`,
-              schema: { type: 'string' },
-            },
-          ];
-        }
-        if (roles.length) op.description += `\n\n**Roles:** ${roles.join(' or ')}.`;
-        if (csrf || roles.length) {
-          op.responses['403'] ??= error([csrf && '`csrf_failed`: missing or wrong X-CSRF-Token', roles.length && '`forbidden_role`'].filter(Boolean).join('; ') + '.');
-        }
-      }
-      if (guards.includes(JsonBodyGuard)) {
-        op.responses['400'] ??= error('Invalid body; `message` lists every problem.');
-        op.responses['415'] ??= error('The body must be `application/json`.');
-      }
-      if (guards.includes(IpThrottleGuard)) op.responses['429'] ??= error('`rate_limited`; see `Retry-After`.');
-      if (!route.public || guards.includes(IpThrottleGuard)) {
-        op.responses['503'] ??= error('`dependency_unavailable`: PostgreSQL or Redis is unreachable; see `Retry-After`.');
-      }
+      describeOperation(document, method, op, found, guard);
     }
   }
 }
 
+/** One error response: the error schema, and an example for each `code` it can carry. */
+export function errorResponse(status: number, description: string, codes: Array<string | undefined>): ResponseObject {
+  const examples: Record<string, { summary?: string; value: object }> = {};
+  for (const code of codes) {
+    const key = code ?? String(status);
+    examples[key] = { summary: code, value: { statusCode: status, message: EXAMPLE_MESSAGES[key] ?? STATUS_CODES[status], error: STATUS_CODES[status], ...(code && { code }) } };
+  }
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' }, examples } } };
+}
+
+const EXAMPLE_MESSAGES: Record<string, string | string[]> = {
+  '400': ['email must be an email address'],
+  '404': 'No such sign-in',
+  '409': 'email is already registered',
+  '413': 'request entity too large',
+  '415': 'Content-Type must be application/json',
+  credentials_missing: 'Authentication required',
+  credentials_invalid: 'Invalid email or password',
+  session_expired: 'Session expired or signed out; sign in again',
+  token_expired: 'Access token expired; refresh it and retry',
+  token_invalid: 'Invalid access token',
+  signin_revoked: 'This sign-in was revoked; sign in again',
+  csrf_failed: 'Missing or invalid X-CSRF-Token header',
+  forbidden_role: 'Requires role: admin',
+  rate_limited: 'Too many attempts; retry in 30 s',
+  dependency_unavailable: 'A service this request needs is unavailable; try again shortly',
+};
+
+type Examples = Record<string, unknown>;
+
+/**
+ * Adds a response unless the route declared it; fills in the schema and examples of a bare one,
+ * and adds the examples a declared one lacks (a route's own 401 still lists the guard's codes).
+ */
+function addResponse(op: Operation, status: number, description: string, codes: Array<string | undefined>): void {
+  const existing = op.responses[String(status)] as ResponseObject | undefined;
+  const generated = errorResponse(status, description, codes);
+  if (!existing) {
+    op.responses[String(status)] = generated;
+    return;
+  }
+  if (!existing.content) {
+    existing.content = generated.content;
+    return;
+  }
+  const have = (existing.content['application/json'] as { examples?: Examples } | undefined)?.examples;
+  const add = (generated.content!['application/json'] as { examples: Examples }).examples;
+  if (have) for (const [key, example] of Object.entries(add)) if (!(key in have) && key !== String(status)) have[key] = example;
+}
+
+type Handler = { controller: Function; handler: Function };
+
+function describeOperation(document: OpenAPIObject, method: string, op: Operation, found: Handler, guard: AuthenticationGuard): void {
+  const route = guard.routeFor(found.handler, found.controller);
+  const guards = [
+    ...((Reflect.getMetadata(GUARDS_METADATA, found.handler) ?? []) as unknown[]),
+    ...((Reflect.getMetadata(GUARDS_METADATA, found.controller) ?? []) as unknown[]),
+  ];
+  const builtIn = Reflect.getMetadata(BUILT_IN_ENDPOINT, found.controller) === true;
+  op.responses ??= {};
+  const takesBody = Boolean(op.requestBody) || guards.includes(JsonBodyGuard);
+  if (takesBody) {
+    addResponse(op, 400, 'Invalid body (the input gate, or the schema); `message` lists every problem.', [undefined]);
+    addResponse(op, 413, 'The body is larger than the limit (100 kB).', [undefined]);
+  }
+  if (guards.includes(JsonBodyGuard)) addResponse(op, 415, 'The body must be `application/json`.', [undefined]);
+  if (builtIn) closeRequestSchema(document, op);
+  if (guards.includes(LocalAuthGuard)) {
+    addResponse(op, 401, '`credentials_invalid`: unknown email or wrong password (the same answer for both).', ['credentials_invalid']);
+    addResponse(op, 429, '`rate_limited`: too many attempts from this IP, or the account is backing off; see `Retry-After`.', ['rate_limited']);
+  }
+  if (guards.includes(IpThrottleGuard)) addResponse(op, 429, '`rate_limited`: too many attempts from this IP; see `Retry-After`.', ['rate_limited']);
+
+  if (route.public) {
+    op.security = [];
+  } else {
+    op.security = route.strategies.map((s) => ({ [SECURITY_SCHEME[s]]: [] }));
+    const how = route.strategies.map((s) => (s === AuthStrategy.Session ? 'session cookie' : 'Bearer access token')).join(' or ');
+    op.description = [op.description, `**Authentication:** ${how}${route.strict ? ' (strict: the sign-in and user are checked on every request)' : ''}.`]
+      .filter(Boolean)
+      .join('\n\n');
+    const codes = new Set<string>(['credentials_missing']);
+    if (route.strategies.includes(AuthStrategy.Session)) codes.add('session_expired');
+    if (route.strategies.includes(AuthStrategy.Jwt)) ['token_expired', 'token_invalid', 'signin_revoked'].forEach((c) => codes.add(c));
+    addResponse(op, 401, `Not authenticated: ${[...codes].map((c) => `\`${c}\``).join(', ')}. Only \`token_expired\` means "refresh, then retry".`, [...codes]);
+    const roles = guard.rolesFor(found.handler, found.controller);
+    const csrf = route.strategies.includes(AuthStrategy.Session) && UNSAFE.has(method);
+    if (csrf) {
+      op.parameters = [
+        ...(op.parameters ?? []),
+        {
+          name: 'X-CSRF-Token',
+          in: 'header',
+          required: false,
+          description: `Required when authenticated by the session cookie (the token from login or GET /auth/csrf); not needed with a Bearer token. Header: \`${CSRF_HEADER}\`.`,
+          schema: { type: 'string' },
+        },
+      ];
+    }
+    if (roles.length) op.description += `\n\n**Roles:** ${roles.join(' or ')}.`;
+    if (csrf || roles.length) {
+      const forbidden = [csrf && 'csrf_failed', roles.length && 'forbidden_role'].filter((c): c is string => Boolean(c));
+      addResponse(op, 403, forbidden.map((c) => (c === 'csrf_failed' ? '`csrf_failed`: missing or wrong X-CSRF-Token' : '`forbidden_role`: the caller lacks the role')).join('; ') + '.', forbidden);
+    }
+  }
+  // Anything that may touch PostgreSQL or Redis: protected routes, throttled ones, writes.
+  if (!route.public || guards.includes(IpThrottleGuard) || guards.includes(LocalAuthGuard) || (builtIn && method !== 'get')) {
+    addResponse(op, 503, '`dependency_unavailable`: PostgreSQL or Redis is unreachable or too slow; see `Retry-After`.', ['dependency_unavailable']);
+  }
+  // Declared by the route without a body schema (e.g. `@ApiConflictResponse`): give it the error shape.
+  for (const [status, response] of Object.entries(op.responses) as Array<[string, ResponseObject]>) {
+    if (Number(status) >= 400 && !response.content) addResponse(op, Number(status), response.description, [undefined]);
+  }
+}
+
+/**
+ * The module's DTOs refuse unknown properties (400): say so in their schemas, so generated
+ * clients and fuzzers know.
+ */
+function closeRequestSchema(document: OpenAPIObject, op: Operation): void {
+  const schema = (op.requestBody as { content?: Record<string, { schema?: { $ref?: string } }> } | undefined)?.content?.['application/json']?.schema;
+  const name = schema?.$ref?.split('/').pop();
+  const target = name ? (document.components?.schemas?.[name] as { additionalProperties?: boolean } | undefined) : undefined;
+  if (target) target.additionalProperties = false;
+}
+
+/**
+ * Declares an error response of a route with its `code`s, each with an example — for the answers
+ * the generic rules above cannot know (e.g. a refresh's 401).
+ */
+export const ApiErrorResponse = (status: number, description: string, codes: Array<string | undefined> = [undefined]) =>
+  ApiResponse({ status, ...errorResponse(status, description, codes) });

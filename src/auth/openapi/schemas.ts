@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EMAIL_PATTERN } from '../accounts/email';
 
 /** Response shapes, for the OpenAPI document (docs/API.md is the contract they follow). */
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ format: 'email', example: 'ada@example.com' }) email: string;
+  @ApiProperty({ pattern: EMAIL_PATTERN, example: 'ada@example.com', description: 'Trimmed and lower-cased.' }) email: string;
   @ApiProperty({ type: String, nullable: true, example: 'Ada' }) displayName: string | null;
   @ApiProperty({ type: [String], example: ['user'] }) roles: string[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -54,9 +55,9 @@ export class JwksDto {
 }
 
 export class ErrorDto {
-  @ApiProperty({ example: 401 }) statusCode: number;
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599 }) statusCode: number;
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }) message: string | string[];
-  @ApiProperty({ example: 'Unauthorized' }) error: string;
+  @ApiProperty({ description: 'The HTTP reason phrase.' }) error: string;
   @ApiPropertyOptional({
     enum: [
       'credentials_missing',
@@ -68,7 +69,9 @@ export class ErrorDto {
       'csrf_failed',
       'forbidden_role',
       'rate_limited',
+      'password_unchanged',
       'dependency_unavailable',
+      'overloaded',
     ],
     description: 'Machine-readable reason. Only `token_expired` means "refresh, then retry".',
   })

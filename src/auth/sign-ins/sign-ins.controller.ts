@@ -1,8 +1,9 @@
 import { BuiltInEndpoint } from '../http/validation.pipe';
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../openapi/auth-openapi';
 import type { Request, Response } from 'express';
-import { ErrorDto, SignInDto } from '../openapi/schemas';
+import { SignInDto } from '../openapi/schemas';
 import { CodedHttpException } from '../http/http-errors';
 import { JsonBody } from '../http/json-body.guard';
 import { UsersService } from '../accounts/users.service';
@@ -32,6 +33,7 @@ export class SignInsController {
 
   /** `GET /auth/sessions` → the caller's live sessions and token families, `current` marking this one. */
   @Get('sessions')
+  @ApiOperation({ summary: 'List my sign-ins', description: 'Live browser sessions and token families of the caller, newest first; `current` marks this one.' })
   @ApiOkResponse({ type: [SignInDto] })
   list(@CurrentAuth() auth: AuthContext): Promise<SignInView[]> {
     return this.signIns.list(auth.user.id, auth);
@@ -39,8 +41,10 @@ export class SignInsController {
 
   /** `DELETE /auth/sessions/:id` → 204; that sign-in stops working at once. 404 when not the caller's. */
   @Delete('sessions/:id')
+  @ApiOperation({ summary: 'End one of my sign-ins', description: 'A session is deleted; a token family is revoked (its refresh tokens at once, its access tokens on strict routes).' })
+  @ApiParam({ name: 'id', description: 'A sign-in id from `GET sessions`.', schema: { type: 'string', format: 'uuid' } })
   @ApiNoContentResponse({ description: 'That sign-in stops working at once.' })
-  @ApiNotFoundResponse({ type: ErrorDto, description: "Not one of the caller's live sign-ins." })
+  @ApiErrorResponse(404, "Not one of the caller's live sign-ins.")
   @HttpCode(HttpStatus.NO_CONTENT)
   async revoke(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<void> {
     if (!(await this.signIns.revoke(auth.user.id, id))) throw new NotFoundException('No such sign-in');
@@ -49,7 +53,8 @@ export class SignInsController {
 
   /** `POST /auth/sessions/revoke-others` → 204; every sign-in but this one is revoked. */
   @Post('sessions/revoke-others')
-  @ApiNoContentResponse()
+  @ApiOperation({ summary: 'Sign out everywhere else', description: 'Every sign-in of the caller but this one ends.' })
+  @ApiNoContentResponse({ description: 'Every other sign-in ended.' })
   @HttpCode(HttpStatus.NO_CONTENT)
   async revokeOthers(@CurrentAuth() auth: AuthContext): Promise<void> {
     await this.signIns.revokeAll(auth.user.id, 'revoked', auth);
@@ -60,7 +65,14 @@ export class SignInsController {
    * this one is kept (a session gets a new id and CSRF token: fetch it from `GET /auth/csrf`).
    */
   @Post('password')
+  @ApiOperation({
+    summary: 'Change my password',
+    description: 'Needs the current password (wrong guesses count towards the account back-off). Every other sign-in ends; this one is kept — a session gets a new id and CSRF token (read it from `GET csrf`).',
+  })
+  @ApiBody({ type: ChangePasswordDto })
   @ApiNoContentResponse({ description: 'Every other sign-in revoked; a session gets a new id and CSRF token.' })
+  @ApiErrorResponse(401, '`credentials_invalid`: the current password is wrong; or not authenticated.', ['credentials_invalid'])
+  @ApiErrorResponse(429, '`rate_limited`: the account is backing off after wrong passwords; see `Retry-After`.', ['rate_limited'])
   @HttpCode(HttpStatus.NO_CONTENT)
   @JsonBody()
   async changePassword(

@@ -8,7 +8,8 @@ import { Public } from '../decorators/auth.decorators';
 import { RefreshTokenDto } from '../dto/refresh-token.dto';
 import { LocalAuthGuard } from '../guards/local-auth.guard';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
-import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../openapi/auth-openapi';
 import { clientMeta } from '../http/client-meta';
 import { TokenPairDto } from '../openapi/schemas';
 import { LoginDto } from '../dto/login.dto';
@@ -24,6 +25,10 @@ export class TokenAuthController {
 
   /** `POST /auth/token {email, password}` → 200 a token pair (a new sign-in); 401 as login. */
   @Post('token')
+  @ApiOperation({
+    summary: 'Sign in for tokens',
+    description: 'A new sign-in (refresh family): a short-lived access token (JWT, `Authorization: Bearer`) and a rotating refresh token. The same 401 for an unknown email and a wrong password.',
+  })
   @ApiBody({ type: LoginDto })
   @ApiOkResponse({ type: TokenPairDto, description: 'A new sign-in (token family).' })
   @HttpCode(HttpStatus.OK)
@@ -34,7 +39,14 @@ export class TokenAuthController {
 
   /** `POST /auth/token/refresh {refreshToken}` → 200 a new pair; the presented token is spent. */
   @Post('token/refresh')
+  @ApiOperation({
+    summary: 'Rotate a refresh token',
+    description:
+      'Spends the refresh token for a new pair. Retrying with the same token returns the same successor while that successor is unused and its answer was not delivered, or was delivered less than JWT_REFRESH_GRACE ago; otherwise a spent token revokes its whole sign-in (reuse detection).',
+  })
+  @ApiBody({ type: RefreshTokenDto })
   @ApiOkResponse({ type: TokenPairDto, description: 'The presented refresh token is spent.' })
+  @ApiErrorResponse(401, '`token_invalid`: unknown, malformed or expired refresh token; `signin_revoked`: the sign-in was revoked (or the token was reused).', ['token_invalid', 'signin_revoked'])
   @HttpCode(HttpStatus.OK)
   @UseGuards(IpThrottleGuard, JsonBodyGuard)
   async refresh(@Body() dto: RefreshTokenDto, @Res({ passthrough: true }) res: Response): Promise<TokenPair> {
@@ -50,6 +62,8 @@ export class TokenAuthController {
 
   /** `POST /auth/token/revoke {refreshToken}` → 204, always (idempotent); the whole family is revoked. */
   @Post('token/revoke')
+  @ApiOperation({ summary: 'Sign out a token sign-in', description: "Revokes the refresh token's whole family. Idempotent: unknown tokens get 204 too." })
+  @ApiBody({ type: RefreshTokenDto })
   @ApiNoContentResponse({ description: 'Always (idempotent); the whole family is revoked.' })
   @HttpCode(HttpStatus.NO_CONTENT)
   @JsonBody()

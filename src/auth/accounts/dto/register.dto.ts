@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EMAIL_PATTERN } from '../email';
 import { IsOptional, IsString, Length } from 'class-validator';
 import {
   HasNoControlCharacters,
@@ -10,7 +11,7 @@ import {
 
 export class RegisterDto {
   /** Stored trimmed and lower-cased. */
-  @ApiProperty({ format: 'email', maxLength: 254, example: 'ada@example.com', description: 'Stored trimmed and lower-cased.' })
+  @ApiProperty({ pattern: EMAIL_PATTERN, minLength: 3, maxLength: 254, example: 'ada@example.com', description: 'Stored trimmed and lower-cased.' })
   @NormaliseEmail()
   @IsPlausibleEmail()
   email: string;
@@ -20,7 +21,7 @@ export class RegisterDto {
   @IsAcceptablePassword()
   password: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Ada' })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Ada', description: 'Trimmed; no control characters.' })
   @IsOptional()
   @Trim()
   @IsString()
