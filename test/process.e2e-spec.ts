@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GOOD_PASSWORD, uniqueEmail } from './utils/factories';
-import { freePort, ROOT, spawnNode, Spawned, waitForHttp } from './utils/process';
+import { freePort, ROOT, spawnNode, spawnNodeInTerminal, Spawned, waitForHttp } from './utils/process';
 
 // These drive the built server (`npm test` builds first) as separate processes, exactly as
 // `npm start` runs it: the embedded database, its lock, restarts, and production secret checks.
@@ -42,6 +42,68 @@ describe('production mode', () => {
     expect(p.output()).toMatch(/SESSION_IDLE_TTL must be a duration/);
     expect(p.output()).toMatch(/PORT must be an integer/);
   });
+});
+
+describe('production hygiene', () => {
+  const prod = {
+    NODE_ENV: 'production',
+    JWT_SECRET: 'p'.repeat(40),
+    SESSION_SECRET: 'q'.repeat(40),
+  };
+
+  it('refuses to run on the embedded database unless told to', async () => {
+    const p = spawnNode(MAIN, [], { ...prod, DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-')) });
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toMatch(/DATABASE_URL is required in production[\s\S]*ALLOW_EMBEDDED_DB_IN_PRODUCTION=true/);
+  });
+
+  it('serves no /docs and no demo routes by default; a login over plain HTTP says once why its cookie is missing', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const p = spawnNode(MAIN, [], { ...prod, ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true', DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-')), PORT: String(port) });
+    try {
+      await waitForHttp(`${base}/health`, p);
+      for (const path of ['/docs', '/docs-json', '/examples/public']) expect((await fetch(`${base}${path}`)).status).toBe(404);
+      expect((await fetch(`${base}/examples/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
+      const email = uniqueEmail('prod');
+      const post = (path: string, body: unknown) =>
+        fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/auth/register', { email, password: GOOD_PASSWORD })).status).toBe(201);
+      for (let i = 0; i < 2; i++) {
+        const login = await post('/auth/session/login', { email, password: GOOD_PASSWORD });
+        expect(login.status).toBe(200);
+        expect(login.headers.get('set-cookie')).toBeNull(); // Secure cookie over plain HTTP
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const warnings = p.output().split('\n').filter((l) => l.includes('Secure cookie is not set'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/TRUST_PROXY[\s\S]*COOKIE_SECURE/);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  }, 60_000);
+
+  it('serves /docs and the demo routes in production only when enabled', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const p = spawnNode(MAIN, [], {
+      ...prod,
+      ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true',
+      OPENAPI_ENABLED: 'true',
+      EXAMPLES_ENABLED: 'true',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-')),
+      PORT: String(port),
+    });
+    try {
+      await waitForHttp(`${base}/health`, p);
+      expect((await fetch(`${base}/docs-json`)).status).toBe(200);
+      expect((await fetch(`${base}/examples/public`)).status).toBe(200);
+    } finally {
+      p.child.kill('SIGTERM');
+      await p.exited;
+    }
+  }, 60_000);
 });
 
 describe('embedded database (no DATABASE_URL)', () => {
@@ -86,21 +148,44 @@ describe('embedded database (no DATABASE_URL)', () => {
     expect(second.output()).toMatch(/embedded database in .* is in use by process \d+/);
   });
 
-  it('creates a user from the command line through the running server', async () => {
+  it('creates a user from the command line through the running server, the password never on the command line', async () => {
     const cliEmail = uniqueEmail('Cli');
-    const cli = spawnNode(USER_CREATE, ['--email', cliEmail, '--password', GOOD_PASSWORD, '--roles', 'admin,user', '--display-name', 'Ops'], {
-      DATA_DIR: dataDir,
-    });
+    const secret = 'cli canary passphrase 4417';
+    const cli = spawnNode(USER_CREATE, ['--email', cliEmail, '--password-stdin', '--roles', 'admin,user', '--display-name', 'Ops'], { DATA_DIR: dataDir }, { input: `${secret}\n` });
     expect(await cli.exited).toBe(0);
     expect(JSON.parse(cli.output())).toMatchObject({ email: cliEmail.toLowerCase(), roles: ['admin', 'user'], displayName: 'Ops' });
+    expect(cli.output()).not.toContain(secret);
+    const login = await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: cliEmail, password: secret }) });
+    expect(login.status).toBe(200); // stdin minus its one trailing newline, nothing else
 
-    const again = spawnNode(USER_CREATE, ['--email', cliEmail, '--password', GOOD_PASSWORD], { DATA_DIR: dataDir });
+    const fromEnv = spawnNode(USER_CREATE, ['--email', uniqueEmail('env')], { DATA_DIR: dataDir, NEW_USER_PASSWORD: secret });
+    expect(await fromEnv.exited).toBe(0);
+    expect(fromEnv.output()).not.toContain(secret);
+
+    const again = spawnNode(USER_CREATE, ['--email', cliEmail, '--password-stdin'], { DATA_DIR: dataDir }, { input: GOOD_PASSWORD });
     expect(await again.exited).toBe(1);
     expect(again.output()).toMatch(/already registered/);
 
-    const bad = spawnNode(USER_CREATE, ['--email', 'nope', '--password', 'short'], { DATA_DIR: dataDir });
+    const bad = spawnNode(USER_CREATE, ['--email', 'nope', '--password-stdin'], { DATA_DIR: dataDir }, { input: 'short' });
     expect(await bad.exited).toBe(1);
     expect(bad.output()).toMatch(/email must be an email address/);
+
+    const onCommandLine = spawnNode(USER_CREATE, ['--email', uniqueEmail(), '--password', secret], { DATA_DIR: dataDir });
+    expect(await onCommandLine.exited).toBe(2);
+    expect(onCommandLine.output()).toMatch(/--password is not accepted/);
+
+    const none = spawnNode(USER_CREATE, ['--email', uniqueEmail()], { DATA_DIR: dataDir });
+    expect(await none.exited).toBe(2);
+    expect(none.output()).toMatch(/no password: pipe it with --password-stdin, set NEW_USER_PASSWORD, or run in a terminal/);
+  }, 60_000);
+
+  it('asks for the password in a terminal without echoing it', async () => {
+    const secret = 'typed canary passphrase 9921';
+    const cli = spawnNodeInTerminal(USER_CREATE, ['--email', uniqueEmail('tty')], { DATA_DIR: dataDir }, { waitFor: /(Password|Repeat it): /, lines: [secret, secret] });
+    expect(await cli.exited).toBe(0);
+    expect(cli.output()).toMatch(/Password: [\s\S]*Repeat it: /);
+    expect(cli.output()).toMatch(/"roles": \[\s*"user"/);
+    expect(cli.output()).not.toContain(secret);
   }, 60_000);
 
   it('disables a user from the command line: the running server refuses the user at once', async () => {
@@ -165,6 +250,23 @@ describe('embedded database (no DATABASE_URL)', () => {
     expect((await register()).status).toBe(409);
     await stop(server);
   }, 90_000);
+});
+
+describe('migration commands', () => {
+  it('apply, show and revert by name, logging no query and no parameter', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nda-migrate-'));
+    const run = async (command: string) => {
+      const p = spawnNode('dist/src/app/cli/migrations.js', [command], { DATA_DIR: dataDir });
+      expect(await p.exited).toBe(0);
+      return p.output();
+    };
+    const applied = await run('run');
+    expect(applied).toMatch(/^applied CreateUsers\d+$/m);
+    expect(await run('revert')).toMatch(/^reverted \w+\d+$/m);
+    expect(await run('show')).toMatch(/^\[ \] \w+/m);
+    const all = applied + (await run('run')) + (await run('show'));
+    expect(all).not.toMatch(/PARAMETERS|query|INSERT|SELECT/i);
+  }, 60_000);
 });
 
 describe('logs under a login flood', () => {

@@ -30,7 +30,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl, config.dbQueryTimeoutMs),
         AuthModule.forRoot(config.authOptions),
         HealthModule,
-        ExamplesModule,
+        ...(config.examplesEnabled ? [ExamplesModule] : []),
         ...extraImports,
       ],
     };

@@ -36,7 +36,7 @@ export async function createApp(
   configureAuthApp(app, { trustProxy: config.trustProxy, httpTimeouts: config.http });
   // The app's own routes (the examples) are validated like the module's.
   app.useGlobalPipes(createValidationPipe());
-  setupOpenApi(app);
+  if (config.openApiEnabled) setupOpenApi(app);
   return app;
 }
 

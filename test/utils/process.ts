@@ -11,7 +11,7 @@ export interface Spawned {
 }
 
 /** Runs a built entry point (`dist/...`) as a separate process, as `npm start` would. */
-export function spawnNode(script: string, args: string[], env: Record<string, string | undefined>): Spawned {
+export function spawnNode(script: string, args: string[], env: Record<string, string | undefined>, options: { input?: string } = {}): Spawned {
   const cleanEnv = { ...process.env };
   for (const k of Object.keys(cleanEnv)) {
     if (/^(DATABASE_URL|REDIS_URL|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR)/.test(k)) delete cleanEnv[k];
@@ -19,8 +19,9 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
   const child = spawn(process.execPath, [join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...cleanEnv, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (options.input !== undefined) child.stdin!.end(options.input);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -53,4 +54,33 @@ export async function waitForHttp(url: string, spawned: Spawned, timeoutMs = 60_
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${url}:\n${spawned.output()}`);
+}
+
+/**
+ * Runs a built entry point on a pseudo-terminal (util-linux `script`), typing `lines` one at a
+ * time, each once `waitFor` has appeared in the output since the last one — as a person would.
+ */
+export function spawnNodeInTerminal(script: string, args: string[], env: Record<string, string | undefined>, typing: { waitFor: RegExp; lines: string[] }): Spawned {
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, join(ROOT, script), ...args].map(quote).join(' ');
+  const cleanEnv = { ...process.env };
+  for (const k of Object.keys(cleanEnv)) {
+    if (/^(DATABASE_URL|REDIS_URL|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR)/.test(k)) delete cleanEnv[k];
+  }
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...cleanEnv, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let seen = 0;
+  const lines = [...typing.lines];
+  const onOutput = (d: Buffer) => {
+    out += d;
+    const prompts = out.match(new RegExp(typing.waitFor.source, 'g'))?.length ?? 0;
+    while (prompts > seen && lines.length) {
+      seen++;
+      child.stdin!.write(`${lines.shift()}\r`);
+    }
+  };
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
 }

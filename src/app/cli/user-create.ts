@@ -1,8 +1,11 @@
 import { EmailTakenError, InvalidUserInputError, UsersService, toUserView } from '../../index';
 import { parseArgs } from 'node:util';
+import { readPassword } from './read-password';
 import { CliError, runCli } from './run-cli';
 
-const USAGE = 'usage: npm run user:create -- --email E --password P [--roles admin,user] [--display-name N]';
+const USAGE =
+  'usage: npm run user:create -- --email E [--password-stdin] [--roles admin,user] [--display-name N]\n' +
+  '  the password: piped with --password-stdin, or in NEW_USER_PASSWORD, or asked for (no echo) in a terminal';
 
 function parse(argv: string[]) {
   try {
@@ -11,16 +14,20 @@ function parse(argv: string[]) {
       options: {
         email: { type: 'string' },
         password: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
         roles: { type: 'string' },
         'display-name': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
     });
-    if (!values.email || values.password === undefined) throw new Error('--email and --password are required');
+    if (values.password !== undefined) {
+      throw new Error('--password is not accepted: a password on the command line is printed by npm and kept in shell history and the process list');
+    }
+    if (!values.email) throw new Error('--email is required');
     return {
       email: values.email,
-      password: values.password,
+      passwordFromStdin: values['password-stdin'] === true,
       displayName: values['display-name'],
       roles: values.roles
         ?.split(',')
@@ -33,9 +40,15 @@ function parse(argv: string[]) {
 }
 
 void runCli(async (app) => {
-  const input = parse(process.argv.slice(2));
+  const { passwordFromStdin, ...input } = parse(process.argv.slice(2));
+  let password: string;
   try {
-    const user = await app.get(UsersService).create(input);
+    password = await readPassword({ fromStdin: passwordFromStdin, envName: 'NEW_USER_PASSWORD' });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n${USAGE}`, 2);
+  }
+  try {
+    const user = await app.get(UsersService).create({ ...input, password });
     console.log(JSON.stringify(toUserView(user), null, 2));
   } catch (err) {
     if (err instanceof InvalidUserInputError) throw new CliError(err.message);

@@ -15,6 +15,10 @@ export interface AppConfig {
   http: HttpTimeouts;
   /** Express `trust proxy` value, already parsed (false when unset). */
   trustProxy: boolean | number | string;
+  /** Serve `/docs` and `/docs-json` (`OPENAPI_ENABLED`; default: not in production). */
+  openApiEnabled: boolean;
+  /** Mount the `/examples/*` demo routes (`EXAMPLES_ENABLED`; default: not in production). */
+  examplesEnabled: boolean;
   /** What `AuthModule` is given (built from the environment) … */
   authOptions: AuthModuleOptions;
   /** … and the same, as the module validated it. */

@@ -107,6 +107,9 @@ const envSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT: duration('65s'),
   HTTP_HEADERS_TIMEOUT: duration('66s'),
   HTTP_REQUEST_TIMEOUT: duration('70s'),
+  ALLOW_EMBEDDED_DB_IN_PRODUCTION: boolean,
+  OPENAPI_ENABLED: boolean,
+  EXAMPLES_ENABLED: boolean,
   CORS_ORIGINS: list,
   SESSION_SECRET: list,
 });
@@ -191,6 +194,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(...err.problems.filter((p) => !reported.has(p.split(' ')[0])));
   }
   if (e) {
+    if (isProduction && !e.DATABASE_URL && !e.ALLOW_EMBEDDED_DB_IN_PRODUCTION) {
+      problems.push(
+        'DATABASE_URL is required in production: the embedded database is one process, for development ' +
+          '(set ALLOW_EMBEDDED_DB_IN_PRODUCTION=true to run on it anyway)',
+      );
+    }
     if (e.DB_QUERY_TIMEOUT > 60_000) problems.push('DB_QUERY_TIMEOUT must be at most 60s');
     if (e.HTTP_HEADERS_TIMEOUT <= e.HTTP_KEEP_ALIVE_TIMEOUT) problems.push('HTTP_HEADERS_TIMEOUT must be longer than HTTP_KEEP_ALIVE_TIMEOUT');
     if (e.HTTP_REQUEST_TIMEOUT < e.HTTP_HEADERS_TIMEOUT) problems.push('HTTP_REQUEST_TIMEOUT must be at least HTTP_HEADERS_TIMEOUT');
@@ -207,6 +216,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT,
     http: { keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT, headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT, requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    openApiEnabled: e.OPENAPI_ENABLED ?? !isProduction,
+    examplesEnabled: e.EXAMPLES_ENABLED ?? !isProduction,
     authOptions,
     auth,
     generatedSecrets,

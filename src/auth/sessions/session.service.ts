@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request, RequestHandler, Response } from 'express';
 import { parse as parseCookie } from 'cookie';
 import { unsign } from 'cookie-signature';
@@ -97,6 +97,7 @@ export class SessionService {
    * adopted: fixation), a fresh CSRF token, and the row/key created with its metadata.
    */
   async establish(req: Request, res: Response, user: AuthUser): Promise<SessionAuth> {
+    warnIfCookieCannotBeSet(req, this.config.cookie.secure);
     await this.load(req, res);
     await promisify(req.session.regenerate.bind(req.session))();
     const now = Date.now();
@@ -152,3 +153,19 @@ export class SessionService {
 }
 
 const newCsrfToken = () => randomBytes(32).toString('base64url');
+
+let warnedInsecure = false;
+
+/**
+ * A `Secure` cookie is not set on a response over plain HTTP: the login succeeds and the next
+ * request is a puzzling 401. Said once per process, naming the settings that fix it.
+ */
+export function warnIfCookieCannotBeSet(req: Request, secure: boolean): void {
+  if (!secure || req.secure || warnedInsecure) return;
+  warnedInsecure = true;
+  new Logger('AuthModule').warn(
+    'A sign-in over plain HTTP: its Secure cookie is not set, so the browser will not send it back (the next request is a 401). ' +
+      'Behind a TLS-terminating proxy, set TRUST_PROXY (the module\'s host: `trustProxy` in configureAuthApp) so X-Forwarded-Proto is believed; ' +
+      'for local development over HTTP only, set COOKIE_SECURE=false (`cookies.secure: false`).',
+  );
+}
