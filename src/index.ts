@@ -59,3 +59,8 @@ export { toUserView } from './auth/accounts/user.view';
 export type { UserView } from './auth/accounts/user.view';
 export { normaliseEmail } from './auth/accounts/email';
 export { HousekeepingService } from './auth/sign-ins/housekeeping.service';
+export { SignInsService } from './auth/sign-ins/sign-ins.service';
+export type { SignInView } from './auth/sign-ins/sign-ins.service';
+export { SessionService } from './auth/sessions/session.service';
+export { TokenService } from './auth/tokens/token.service';
+export type { TokenPair } from './auth/tokens/token.service';

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { loadConfig } from '../src/app/config/load-config';
 import { createHash, createHmac, createPublicKey, generateKeyPairSync, verify as cryptoVerify } from 'node:crypto';
 import request from 'supertest';
 import { createUser, loginSession, sleep, TestUser } from './utils/auth-helpers';
@@ -324,6 +326,42 @@ describe('asymmetric signing keys', () => {
     } finally {
       await removed.close();
     }
+  });
+
+  it('key rotation without rejection: publish the next key, switch, retire — no token refused on the way', async () => {
+    const k1 = generateKeyPairSync('ed25519');
+    const k2 = generateKeyPairSync('ed25519');
+    // 1. Publish: still signing with k1, k2 announced in the JWKS (and accepted) ahead of the switch.
+    const publishing = await startTestApp({ JWT_PRIVATE_KEY: pem(k1.privateKey, 'pkcs8'), JWT_NEXT_PUBLIC_KEYS: pem(k2.publicKey, 'spki') });
+    // 2. Switch (a rolling deploy: both configurations serve at once): signing with k2, k1 previous.
+    const switched = await startTestApp({ JWT_PRIVATE_KEY: pem(k2.privateKey, 'pkcs8'), JWT_PREVIOUS_PUBLIC_KEYS: pem(k1.publicKey, 'spki') });
+    try {
+      const jwks = (await request(publishing.http).get('/.well-known/jwks.json').expect(200)).body;
+      expect(jwks.keys).toHaveLength(2);
+      const user = await createUser(publishing);
+      const fromOld = (await issueTokens(publishing, user)).accessToken;
+      const fromNew = (await issueTokens(switched, user)).accessToken;
+      expect(decodePart(fromNew, 0).kid).toBe(jwks.keys[1].kid); // the key published ahead
+      for (const app of [publishing, switched]) {
+        for (const token of [fromOld, fromNew]) await request(app.http).get('/examples/jwt').set(bearer(token)).expect(200);
+      }
+      // A JWKS consumer that cached the published set verifies the new key's tokens at once.
+      const [h, p, s] = fromNew.split('.');
+      const cached = createPublicKey({ key: jwks.keys[1], format: 'jwk' });
+      expect(cryptoVerify(null, Buffer.from(`${h}.${p}`), cached, Buffer.from(s, 'base64url'))).toBe(true);
+    } finally {
+      await publishing.close();
+      await switched.close();
+    }
+  });
+
+  it('refuses published keys without an asymmetric private key, or of another type', () => {
+    const ed = generateKeyPairSync('ed25519');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(() => loadConfig({ ...TEST_SECRETS, DATA_DIR: tmpdir(), JWT_NEXT_PUBLIC_KEYS: pem(ed.publicKey, 'spki') })).toThrow(/JWT_NEXT_PUBLIC_KEYS needs JWT_PRIVATE_KEY/);
+    expect(() => loadConfig({ ...TEST_SECRETS, DATA_DIR: tmpdir(), JWT_PRIVATE_KEY: pem(ed.privateKey, 'pkcs8'), JWT_NEXT_PUBLIC_KEYS: pem(rsa.publicKey, 'spki') })).toThrow(
+      /JWT_NEXT_PUBLIC_KEYS must be keys of the same type as JWT_PRIVATE_KEY/,
+    );
   });
 
   it('RSA: RS256 with kid', async () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { TokenService } from '../index';
 import { createApp } from './app.setup';
 import { trackInFlight } from './graceful-shutdown';
 import { loadDotEnv } from './config/env-file';
@@ -10,14 +11,14 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   loadDotEnv();
   const config = loadConfig();
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const app = await createApp(config, db.url); // from here on, Nest's Logger writes through pino
   if (config.generatedSecrets.length) {
     logger.warn(
       `${config.generatedSecrets.join(' and ')} not set: using development secrets generated once and kept in ` +
         `${config.dataDir}/dev-secrets.json. Set real values in the environment for production.`,
     );
   }
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const app = await createApp(config, db.url);
   const inFlight = trackInFlight(app);
 
   let stopping = false;
@@ -36,8 +37,17 @@ async function bootstrap(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
   await app.listen(config.port);
-  const where = db.embeddedOwner ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL';
-  logger.log(`nest-dual-auth listening on http://localhost:${(app.getHttpServer().address() as { port: number }).port} — database: ${where}`);
+  const url = `http://localhost:${(app.getHttpServer().address() as { port: number }).port}`;
+  // One summary line instead of Nest's line per route (those are at debug).
+  logger.log(
+    [
+      `nest-dual-auth listening on ${url}`,
+      `database: ${db.embeddedOwner ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+      `sessions and throttling counters: ${config.auth.redis ? 'Redis (REDIS_URL)' : 'PostgreSQL and process memory'}`,
+      `access tokens: ${app.get(TokenService).algorithm}`,
+      `docs: ${config.openApiEnabled ? `${url}/docs` : 'off'}`,
+    ].join(' · '),
+  );
 }
 
 bootstrap().catch((err: unknown) => {

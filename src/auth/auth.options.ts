@@ -23,6 +23,11 @@ export interface AuthModuleOptions {
     privateKey?: string;
     /** PEM public keys still accepted and published after a key rotation. */
     previousPublicKeys?: string;
+    /**
+     * PEM public keys published (and accepted) *before* a rotation: the private key that will
+     * sign next. JWKS consumers cache keys; publishing ahead means none rejects the first tokens.
+     */
+    nextPublicKeys?: string;
     /** Default `15m`. */
     accessTtl?: Duration;
     /** A sign-in's absolute lifetime. Default `7d`. */
@@ -72,6 +77,7 @@ export interface AuthOptions {
     secret: string;
     privateKeyPem?: string;
     previousPublicKeysPem?: string;
+    nextPublicKeysPem?: string;
     accessTtlMs: number;
     refreshTtlMs: number;
     refreshGraceMs: number;
@@ -165,6 +171,7 @@ const schema = z.object({
     secret: text.min(1, 'is required'),
     privateKey: text.optional(),
     previousPublicKeys: text.optional(),
+    nextPublicKeys: text.optional(),
     accessTtl: duration('15m'),
     refreshTtl: duration('7d'),
     refreshGrace: duration('10s', { zeroAllowed: true }),
@@ -207,21 +214,26 @@ export function resolveAuthOptions(input: AuthModuleOptions, { nameOf = (p) => p
 
   const privateKeyPem = o.jwt.privateKey?.replace(/\\n/g, '\n');
   const previousPublicKeysPem = o.jwt.previousPublicKeys?.replace(/\\n/g, '\n');
+  const nextPublicKeysPem = o.jwt.nextPublicKeys?.replace(/\\n/g, '\n');
+  let signingAlgorithm: string | undefined;
   if (privateKeyPem) {
     try {
-      algorithmOf(createPrivateKey(privateKeyPem));
+      signingAlgorithm = algorithmOf(createPrivateKey(privateKeyPem));
     } catch (err) {
       problem('jwt.privateKey', `is not a usable private key (${(err as Error).message.replace(/\n.*/s, '')})`);
     }
   }
-  if (previousPublicKeysPem) {
-    const pems = splitPem(previousPublicKeysPem);
-    if (pems.length === 0) problem('jwt.previousPublicKeys', 'holds no PEM public key');
+  for (const [path, pemText] of [['jwt.previousPublicKeys', previousPublicKeysPem], ['jwt.nextPublicKeys', nextPublicKeysPem]] as const) {
+    if (!pemText) continue;
+    if (!privateKeyPem) problem(path, `needs ${nameOf('jwt.privateKey')} (published keys are for asymmetric signing)`);
+    const pems = splitPem(pemText);
+    if (pems.length === 0) problem(path, 'holds no PEM public key');
     for (const pem of pems) {
       try {
-        createPublicKey(pem);
-      } catch {
-        problem('jwt.previousPublicKeys', 'holds a key that cannot be read');
+        const key = createPublicKey(pem);
+        if (signingAlgorithm && algorithmOf(key) !== signingAlgorithm) problem(path, `must be keys of the same type as ${nameOf('jwt.privateKey')}`);
+      } catch (err) {
+        problem(path, `holds a key that cannot be read (${(err as Error).message.replace(/\n.*/s, '')})`);
       }
     }
   }
@@ -245,6 +257,7 @@ export function resolveAuthOptions(input: AuthModuleOptions, { nameOf = (p) => p
       secret: o.jwt.secret,
       privateKeyPem,
       previousPublicKeysPem,
+      nextPublicKeysPem,
       accessTtlMs: o.jwt.accessTtl,
       refreshTtlMs: o.jwt.refreshTtl,
       refreshGraceMs: o.jwt.refreshGrace,

@@ -7,6 +7,8 @@ export interface AppConfig {
   port: number;
   /** pino level: fatal, error, warn, info, debug, trace or silent. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `pretty` (pino-pretty) on a terminal in development, else `json` (`LOG_FORMAT`). */
+  logFormat: 'json' | 'pretty';
   /** Unset → the embedded PGlite database in `dataDir`. */
   databaseUrl?: string;
   dataDir: string;

@@ -53,7 +53,7 @@ describe('loadConfig', () => {
   });
 
   it('turns on secure cookies in production unless told otherwise', () => {
-    const env = { NODE_ENV: 'production', JWT_SECRET: strong, SESSION_SECRET: `${strong},${strong}2` };
+    const env = { NODE_ENV: 'production', JWT_SECRET: strong, SESSION_SECRET: `${strong},${strong}2`, ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true' };
     expect(loadConfig(env).auth.cookie.secure).toBe(true);
     expect(loadConfig({ ...env, COOKIE_SECURE: 'false' }).auth.cookie.secure).toBe(false);
     expect(loadConfig(env).auth.session.secrets).toHaveLength(2);

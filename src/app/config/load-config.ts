@@ -19,6 +19,7 @@ const ENV_OF: Record<string, string> = {
   'jwt.secret': 'JWT_SECRET',
   'jwt.privateKey': 'JWT_PRIVATE_KEY',
   'jwt.previousPublicKeys': 'JWT_PREVIOUS_PUBLIC_KEYS',
+  'jwt.nextPublicKeys': 'JWT_NEXT_PUBLIC_KEYS',
   'jwt.accessTtl': 'JWT_ACCESS_TTL',
   'jwt.refreshTtl': 'JWT_REFRESH_TTL',
   'jwt.refreshGrace': 'JWT_REFRESH_GRACE',
@@ -98,6 +99,7 @@ const envSchema = z.object({
   NODE_ENV: optionalText.pipe(z.enum(['development', 'production', 'test']).default('development')),
   PORT: integer(3000, 0, 65535),
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  LOG_FORMAT: optionalText.pipe(z.enum(['auto', 'json', 'pretty']).default('auto')),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATA_DIR: optionalText.transform((v) => resolve(v ?? '.data')),
   REDIS_URL: url(['redis:', 'rediss:']),
@@ -135,7 +137,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const text = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
 
   /** A PEM from `NAME` (with `\n` escapes allowed) or from the file named by `NAME_FILE`. */
-  const pemFrom = (name: 'JWT_PRIVATE_KEY' | 'JWT_PREVIOUS_PUBLIC_KEYS'): string | undefined => {
+  const pemFrom = (name: 'JWT_PRIVATE_KEY' | 'JWT_PREVIOUS_PUBLIC_KEYS' | 'JWT_NEXT_PUBLIC_KEYS'): string | undefined => {
     const inline = text(name);
     const file = text(`${name}_FILE`);
     if (inline || !file) return inline;
@@ -172,6 +174,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       secret: jwtSecret ?? '',
       privateKey: pemFrom('JWT_PRIVATE_KEY'),
       previousPublicKeys: pemFrom('JWT_PREVIOUS_PUBLIC_KEYS'),
+      nextPublicKeys: pemFrom('JWT_NEXT_PUBLIC_KEYS'),
       accessTtl: text('JWT_ACCESS_TTL'),
       refreshTtl: text('JWT_REFRESH_TTL'),
       refreshGrace: text('JWT_REFRESH_GRACE'),
@@ -211,6 +214,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     isProduction,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    // Readable lines for a person at a terminal in development; JSON for everything else.
+    logFormat: e.LOG_FORMAT === 'auto' ? (process.stdout.isTTY && !isProduction ? 'pretty' : 'json') : e.LOG_FORMAT,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     dbQueryTimeoutMs: e.DB_QUERY_TIMEOUT,

@@ -8,6 +8,17 @@ import pinoHttp from 'pino-http';
 import { AppConfig } from '../config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Nest's contexts that log one line per module, controller and route at startup. */
+const BOOT_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+/** The root logger: JSON lines on stdout, or pino-pretty's readable ones (development, a terminal). */
+function rootLogger(config: AppConfig): Logger {
+  if (config.logFormat === 'json') return pino({ level: config.logLevel });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a development dependency, loaded only when asked for
+  const pretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
+  return pino({ level: config.logLevel }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
+}
 const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 /** The request's logger (carrying its `reqId`), so lines logged while serving it say which request. */
@@ -57,10 +68,12 @@ export class PinoLoggerService implements LoggerService {
     else logger.error(fields, String(message));
   }
 
-  private write(level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
+  private write(requested: 'info' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
     const logger = requestLogger.getStore() ?? this.root;
-    if (!logger.isLevelEnabled(level)) return;
     const context = rest.length ? rest[rest.length - 1] : undefined;
+    // Nest's boot chatter (a line per module and per route) is for debugging, not every start.
+    const level = requested === 'info' && typeof context === 'string' && BOOT_CHATTER.has(context) ? 'debug' : requested;
+    if (!logger.isLevelEnabled(level)) return;
     if (message && typeof message === 'object') logger[level]({ context, ...(message as object) });
     else logger[level]({ context }, String(message));
   }
@@ -119,7 +132,7 @@ export class LoggingModule {
       module: LoggingModule,
       global: true,
       providers: [
-        { provide: ROOT_LOGGER, useValue: pino({ level: config.logLevel }) },
+        { provide: ROOT_LOGGER, useValue: rootLogger(config) },
         PinoLoggerService,
         { provide: REQUEST_LOGGING, inject: [ROOT_LOGGER], useFactory: requestLogging },
       ],

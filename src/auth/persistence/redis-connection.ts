@@ -1,21 +1,15 @@
 import { Logger } from '@nestjs/common';
-import {
-  AbortError,
-  ClientClosedError,
-  ClientOfflineError,
-  ConnectionTimeoutError,
-  createClient,
-  DisconnectsClientError,
-  ReconnectStrategyError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-  TimeoutError,
-} from 'redis';
+import type * as RedisLib from 'redis';
 import { DependencyGuard, DependencyUnavailableError } from './dependency-guard';
+
+/** node-redis, loaded only by apps that configure Redis (it costs ~100 ms to load). */
+let loaded: typeof RedisLib | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const redisLib = (): typeof RedisLib => (loaded ??= require('redis') as typeof RedisLib);
 
 // A function's return type infers the client's exact generics (RESP3, no modules).
 const makeClient = (url: string, commandTimeoutMs: number) =>
-  createClient({
+  redisLib().createClient({
     url,
     // Commands fail at once while disconnected instead of queueing behind the outage.
     disableOfflineQueue: true,
@@ -28,17 +22,22 @@ export type RedisClient = ReturnType<typeof makeClient>;
 /** `RedisConnection | null`: null when the module has no Redis. */
 export const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
 
-const CLIENT_SIDE_FAILURES = [
-  TimeoutError,
-  AbortError,
-  ClientOfflineError,
-  ClientClosedError,
-  SocketClosedUnexpectedlyError,
-  SocketTimeoutError,
-  ConnectionTimeoutError,
-  DisconnectsClientError,
-  ReconnectStrategyError,
-];
+/** node-redis's errors that mean "Redis did not answer" (its classes do not set `name`: match by class). */
+const clientSideFailure = (err: unknown): boolean => {
+  const r = redisLib();
+  const types = [
+    r.TimeoutError,
+    r.AbortError,
+    r.ClientOfflineError,
+    r.ClientClosedError,
+    r.SocketClosedUnexpectedlyError,
+    r.SocketTimeoutError,
+    r.ConnectionTimeoutError,
+    r.DisconnectsClientError,
+    r.ReconnectStrategyError,
+  ];
+  return types.some((type) => err instanceof type) || (err as Error)?.message === 'The queue is full';
+};
 
 /**
  * The app's Redis connection (node-redis), with the deadline rules every dependency call follows:
@@ -80,8 +79,8 @@ export class RedisConnection {
     try {
       return await this.withDeadline(client, commands);
     } catch (err) {
-      if (!CLIENT_SIDE_FAILURES.some((type) => err instanceof type) && (err as Error)?.message !== 'The queue is full') throw err;
-      if (err instanceof TimeoutError) this.guard.reportFailure(`no answer within ${this.commandTimeoutMs} ms`);
+      if (!clientSideFailure(err)) throw err;
+      if (err instanceof redisLib().TimeoutError) this.guard.reportFailure(`no answer within ${this.commandTimeoutMs} ms`);
       throw new DependencyUnavailableError('redis', (err as Error).message || (err as Error).constructor.name, { cause: err });
     }
   }
@@ -92,7 +91,7 @@ export class RedisConnection {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.replace(client);
-        reject(new TimeoutError());
+        reject(new (redisLib().TimeoutError)());
       }, this.commandTimeoutMs);
     });
     try {

@@ -15,7 +15,10 @@ export interface PublicJwk {
  * - no `JWT_PRIVATE_KEY`: HS256 with `JWT_SECRET` as a KeyObject (a string key is re-parsed on
  *   every call by jsonwebtoken — docs/STACK-NOTES.md), no `kid`, empty JWKS;
  * - an Ed25519 or RSA private key: EdDSA or RS256, `kid` = RFC 7638 thumbprint, and the JWKS
- *   lists it plus `JWT_PREVIOUS_PUBLIC_KEYS` (still-valid keys after a rotation).
+ *   lists it, then `JWT_NEXT_PUBLIC_KEYS` (published ahead of a rotation), then
+ *   `JWT_PREVIOUS_PUBLIC_KEYS` (still-valid keys after one). All of them verify: during a rolling
+ *   switch, instances already signing with the next key and those not yet must accept each
+ *   other's tokens.
  * The refresh-token successor key is derived from `JWT_SECRET` (HKDF), in every mode.
  */
 export class JwtKeyring {
@@ -40,7 +43,7 @@ export class JwtKeyring {
     const privateKey = createPrivateKey(jwt.privateKeyPem);
     this.alg = algorithmOf(privateKey);
     const current = createPublicKey(privateKey);
-    const publicKeys = [current, ...splitPem(jwt.previousPublicKeysPem ?? '').map((pem) => createPublicKey(pem))];
+    const publicKeys = [current, ...[jwt.nextPublicKeysPem, jwt.previousPublicKeysPem].flatMap((pems) => splitPem(pems ?? '').map((pem) => createPublicKey(pem)))];
     const verification = new Map<string, JwtVerificationKey>();
     const jwks: PublicJwk[] = [];
     for (const key of publicKeys) {

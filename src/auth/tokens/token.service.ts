@@ -45,6 +45,11 @@ export class TokenService {
   private readonly verified = new VerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE);
   private readonly logger = new Logger('Tokens');
 
+  /** How access tokens are signed: HS256, EdDSA or RS256. */
+  get algorithm(): string {
+    return this.keyring.alg;
+  }
+
   /** A new sign-in (refresh family) and its first token pair. */
   async issue(user: AuthUser, meta: ClientMeta): Promise<TokenPair> {
     const familyId = randomUUID();
