@@ -4,6 +4,7 @@ import { CreateRefreshTokens1763856200000 } from './1763856200000-CreateRefreshT
 import { AddUserDisabledAt1763856300000 } from './1763856300000-AddUserDisabledAt';
 import { AddRefreshTokenAnsweredAt1795900000000 } from './1795900000000-AddRefreshTokenAnsweredAt';
 import { PrefixAuthTables1795900100000 } from './1795900100000-PrefixAuthTables';
+import { AddRefreshFamilyPersistent1795900200000 } from './1795900200000-AddRefreshFamilyPersistent';
 
 /** Every migration, oldest first. Add new ones here (the app and the CLI both read this list). */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   AddUserDisabledAt1763856300000,
   AddRefreshTokenAnsweredAt1795900000000,
   PrefixAuthTables1795900100000,
+  AddRefreshFamilyPersistent1795900200000,
 ];

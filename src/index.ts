@@ -18,7 +18,7 @@ export type { AuthContext, AuthStrategyName, AuthUser } from './auth/auth.types'
 
 // Guards, for `@UseGuards(...)` (with `globalGuard: false`) or the host's own routes
 export { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './auth/guards/authentication.guard';
-export { CsrfGuard } from './auth/guards/csrf.guard';
+export { CsrfGuard } from './auth/csrf/csrf.guard';
 export { RolesGuard } from './auth/guards/roles.guard';
 export { IpThrottleGuard } from './auth/throttling/ip-throttle.guard';
 
@@ -61,6 +61,5 @@ export { normaliseEmail } from './auth/accounts/email';
 export { HousekeepingService } from './auth/sign-ins/housekeeping.service';
 export { SignInsService } from './auth/sign-ins/sign-ins.service';
 export type { SignInView } from './auth/sign-ins/sign-ins.service';
-export { SessionService } from './auth/sessions/session.service';
 export { TokenService } from './auth/tokens/token.service';
 export type { TokenPair } from './auth/tokens/token.service';

@@ -108,7 +108,7 @@ describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
       tokens.refresh(unknown),
       tokens.refresh(pairs[0].refreshToken),
     ]);
-    const ok = results.map((r) => (r.status === 'fulfilled' ? r.value : null));
+    const ok = results.map((r) => (r.status === 'fulfilled' ? r.value.pair : null));
     expect(ok.map((r) => r !== null)).toEqual([true, true, true, true, false, true]);
     // A's three callers get the one successor (grace window); B and C their own, for their users.
     expect(new Set([ok[0]!.refreshToken, ok[2]!.refreshToken, ok[5]!.refreshToken]).size).toBe(1);

@@ -25,28 +25,29 @@ describe('OpenAPI document', () => {
   const schemes = (path: string, method = 'get') => (doc.paths[path][method].security ?? []).flatMap((r) => Object.keys(r)).sort();
   const csrfParam = (path: string, method: string) => (doc.paths[path][method].parameters ?? []).some((p) => p.name === 'X-CSRF-Token' && p.in === 'header');
 
-  it('declares the bearer (JWT) and session (cookie) schemes', () => {
+  it('declares the bearer (JWT), access-cookie (JWT) and session (cookie) schemes', () => {
     expect(doc.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
+      accessCookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'access_token' }),
       session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'sid' }),
     });
   });
 
   it('derives each route’s security from its @Auth decorator', () => {
-    expect(schemes('/examples/jwt')).toEqual(['bearer']);
-    expect(schemes('/examples/jwt-strict')).toEqual(['bearer']);
+    expect(schemes('/examples/jwt')).toEqual(['accessCookie', 'bearer']);
+    expect(schemes('/examples/jwt-strict')).toEqual(['accessCookie', 'bearer']);
     expect(schemes('/examples/session')).toEqual(['session']);
-    expect(schemes('/examples/any')).toEqual(['bearer', 'session']);
-    expect(doc.paths['/examples/any'].get.security).toHaveLength(2); // alternatives, not both at once
+    expect(schemes('/examples/any')).toEqual(['accessCookie', 'bearer', 'session']);
+    expect(doc.paths['/examples/any'].get.security).toHaveLength(3); // alternatives, not all at once
     expect(doc.paths['/examples/public'].get.security).toEqual([]);
     expect(doc.paths['/auth/session/login'].post.security).toEqual([]);
-    expect(schemes('/auth/sessions')).toEqual(['bearer', 'session']);
+    expect(schemes('/auth/sessions')).toEqual(['accessCookie', 'bearer', 'session']);
   });
 
   it('follows class/method composition exactly as the guard does', () => {
-    expect(schemes('/docs-check/inherited')).toEqual(['bearer']);
+    expect(schemes('/docs-check/inherited')).toEqual(['accessCookie', 'bearer']);
     expect(doc.paths['/docs-check/open'].get.security).toEqual([]);
-    expect(schemes('/docs-check/both', 'post')).toEqual(['bearer', 'session']);
+    expect(schemes('/docs-check/both', 'post')).toEqual(['accessCookie', 'bearer', 'session']);
     expect(doc.paths['/docs-check/both'].post.responses['403']).toBeDefined();
   });
 
@@ -55,7 +56,8 @@ describe('OpenAPI document', () => {
     expect(csrfParam('/auth/session/logout', 'post')).toBe(true);
     expect(csrfParam('/auth/sessions/{id}', 'delete')).toBe(true);
     expect(csrfParam('/examples/session', 'get')).toBe(false);
-    expect(csrfParam('/auth/token/refresh', 'post')).toBe(false);
+    // The cookie transport's refresh (the refresh cookie) needs it too.
+    expect(csrfParam('/auth/token/refresh', 'post')).toBe(true);
     expect(csrfParam('/docs-check/both', 'post')).toBe(true);
   });
 
@@ -107,7 +109,11 @@ describe('OpenAPI document', () => {
 
   it('states the request bodies’ real constraints: lengths, patterns, no unknown properties', () => {
     const schemas = doc.components.schemas as Record<string, { additionalProperties?: boolean; properties: Record<string, { minLength?: number; maxLength?: number; pattern?: string }> }>;
-    expect(schemas.LoginDto).toMatchObject({ additionalProperties: false, properties: { email: { minLength: 1, maxLength: 254 }, password: { minLength: 1, maxLength: 512 } } });
+    for (const name of ['SessionLoginDto', 'TokenLoginDto']) {
+      expect(schemas[name]).toMatchObject({ additionalProperties: false, properties: { email: { minLength: 1, maxLength: 254 }, password: { minLength: 1, maxLength: 512 } } });
+    }
+    expect(schemas.TokenLoginDto.properties).toHaveProperty('transport');
+    expect(schemas.TokenLoginDto.properties).toHaveProperty('rememberMe');
     expect(schemas.RegisterDto).toMatchObject({ additionalProperties: false, properties: { password: { minLength: 8, maxLength: 128 }, displayName: { minLength: 1, maxLength: 100 } } });
     expect(schemas.RegisterDto.properties.email.pattern).toBeDefined();
     expect(schemas.RefreshTokenDto).toMatchObject({ additionalProperties: false, properties: { refreshToken: { minLength: 1 } } });

@@ -19,7 +19,7 @@ import { AuthService } from './auth.service';
 import { AuthenticationService } from './authentication.service';
 import { AuthEvents } from './events/auth-events';
 import { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './guards/authentication.guard';
-import { CsrfGuard } from './guards/csrf.guard';
+import { CsrfGuard } from './csrf/csrf.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
 import { PasswordHasher } from './passwords/password-hasher';
@@ -46,6 +46,9 @@ import { JwtKeyring } from './tokens/jwt-keyring';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
 import { TokenAuthController } from './tokens/token-auth.controller';
 import { TokenService } from './tokens/token.service';
+import { TokenCookies } from './tokens/token-cookies';
+import { CsrfTokens } from './csrf/csrf-tokens';
+import { CsrfController } from './csrf/csrf.controller';
 
 /** `AuthModule.forRootAsync()`: options from a factory, e.g. over `ConfigService`. */
 export interface AuthModuleAsyncOptions extends AuthModuleRouting, Pick<ModuleMetadata, 'imports'> {
@@ -80,6 +83,7 @@ function controllersFor(routing: ResolvedRouting): Type[] {
   const groups: Array<[boolean, Type[]]> = [
     [registration, [RegistrationController]],
     [session, [SessionAuthController]],
+    [session || token, [CsrfController]],
     [token, [TokenAuthController]],
     [account, [MeController, SignInsController]],
   ];
@@ -124,6 +128,8 @@ const providers: Provider[] = [
   { provide: JwtKeyring, inject: [AUTH_OPTIONS], useFactory: (o: AuthOptions) => new JwtKeyring(o.jwt) },
   RefreshTokensRepository,
   TokenService,
+  TokenCookies,
+  CsrfTokens,
   JwtStrategy,
   SignInsService,
   HousekeepingService,

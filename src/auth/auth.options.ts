@@ -46,9 +46,18 @@ export interface AuthModuleOptions {
     absoluteTtl?: Duration;
   };
   cookies?: {
-    /** `Secure` and the `__Host-` name prefix. Default: `production`. */
+    /** `Secure` and the `__Host-` / `__Secure-` name prefixes. Default: `production`. */
     secure?: boolean;
+    /**
+     * `lax` (default): same-site apps only. `strict`: not even top-level navigations from other
+     * sites carry them. `none`: cross-site apps (an SPA on another site); needs `secure`.
+     */
+    sameSite?: 'lax' | 'strict' | 'none';
+    /** Adds `Partitioned` (CHIPS): cross-site cookies that browsers blocking third-party cookies still keep. */
+    partitioned?: boolean;
   };
+  /** A sign-in's absolute lifetime when the user did not ask to be remembered (`rememberMe: false`). Default `12h`. */
+  shortSignInTtl?: Duration;
   throttle?: {
     /** Login, token, register and refresh requests a minute per client IP. Default 30. */
     loginPerIpPerMinute?: number;
@@ -72,7 +81,8 @@ export interface AuthModuleOptions {
 export interface AuthOptions {
   production: boolean;
   session: { secrets: string[]; idleTtlMs: number; absoluteTtlMs: number };
-  cookie: { secure: boolean };
+  cookie: { secure: boolean; sameSite: 'lax' | 'strict' | 'none'; partitioned: boolean };
+  shortSignInTtlMs: number;
   jwt: {
     secret: string;
     privateKeyPem?: string;
@@ -183,7 +193,11 @@ const schema = z.object({
     idleTtl: duration('30m'),
     absoluteTtl: duration('7d'),
   }),
-  cookies: z.object({ secure: z.boolean().optional() }).optional().transform((v) => v ?? {}),
+  cookies: z
+    .object({ secure: z.boolean().optional(), sameSite: z.enum(['lax', 'strict', 'none']).optional(), partitioned: z.boolean().optional() })
+    .optional()
+    .transform((v) => v ?? {}),
+  shortSignInTtl: duration('12h'),
   throttle: z
     .object({ loginPerIpPerMinute: integer(30, 1, 1_000_000), maxFailures: integer(5, 1, 1000) })
     .optional()
@@ -247,12 +261,15 @@ export function resolveAuthOptions(input: AuthModuleOptions, { nameOf = (p) => p
       }
     });
   }
+  const secure = o.cookies.secure ?? o.production;
+  if (o.cookies.sameSite === 'none' && !secure) problem('cookies.sameSite', `none needs ${nameOf('cookies.secure')}=true (browsers drop SameSite=None cookies that are not Secure)`);
   if (problems.length) throw new AuthOptionsError(problems);
 
   return {
     production: o.production,
     session: { secrets: o.session.secrets, idleTtlMs: o.session.idleTtl, absoluteTtlMs: o.session.absoluteTtl },
-    cookie: { secure: o.cookies.secure ?? o.production },
+    cookie: { secure, sameSite: o.cookies.sameSite ?? 'lax', partitioned: o.cookies.partitioned ?? false },
+    shortSignInTtlMs: o.shortSignInTtl,
     jwt: {
       secret: o.jwt.secret,
       privateKeyPem,

@@ -32,6 +32,7 @@ export const AuthErrorCode = {
   SigninRevoked: 'signin_revoked',
   CsrfFailed: 'csrf_failed',
   ForbiddenRole: 'forbidden_role',
+  OriginRejected: 'origin_rejected',
   RateLimited: 'rate_limited',
 } as const;
 export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];

@@ -6,7 +6,8 @@ import { AUTH_ROUTING, ResolvedRouting } from '../auth.options';
 import { AuthRouteMetadata, AuthStrategy, AuthStrategyName } from '../auth.types';
 import { AuthenticationService } from '../authentication.service';
 import { AUTH_ROUTE_KEY, ROLES_KEY } from '../decorators/metadata-keys';
-import { assertCsrf } from './csrf.guard';
+import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
+import { assertCookieRequestAllowed } from '../csrf/csrf.guard';
 import { assertRoles } from './roles.guard';
 
 const CHECKED = Symbol('nda.authChecked');
@@ -21,12 +22,15 @@ export class AuthenticationGuard implements CanActivate {
   private readonly defaultRoute: AuthRouteMetadata;
   /** Decorator metadata never changes at run time: resolve it once per handler. */
   private readonly resolved = new WeakMap<Function, { route: AuthRouteMetadata; roles: string[] }>();
+  private readonly origins: ReadonlySet<string>;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly authentication: AuthenticationService,
     @Inject(AUTH_ROUTING) routing: ResolvedRouting,
+    @Inject(AUTH_OPTIONS) options: AuthOptions,
   ) {
+    this.origins = new Set(options.corsOrigins);
     const available = authentication.available;
     const strategies = routing.defaultStrategies.filter((s) => available.includes(s));
     this.defaultRoute = { strategies, strict: false };
@@ -61,25 +65,30 @@ export class AuthenticationGuard implements CanActivate {
     if (req[CHECKED]) return true;
     req[CHECKED] = true;
     const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, { strict: route.strict });
-    if (authenticated instanceof Promise) return authenticated.then(() => assertAccess(req, roles));
-    return assertAccess(req, roles);
+    if (authenticated instanceof Promise) return authenticated.then(() => this.assertAccess(req, roles));
+    return this.assertAccess(req, roles);
   }
-}
 
-/** After authentication: the CSRF rule for cookie-authenticated unsafe requests, then `@Roles()`. */
-function assertAccess(req: Request, roles: string[]): true {
-  assertCsrf(req);
-  assertRoles(req, roles);
-  return true;
+  /** After authentication: the origin and CSRF rule for cookie credentials, then `@Roles()`. */
+  assertAccess(req: Request, roles: string[]): true {
+    assertCookieRequestAllowed(req, this.origins);
+    assertRoles(req, roles);
+    return true;
+  }
 }
 
 /** Base of the plain one-strategy guards, for teams that prefer `@UseGuards(...)`. */
 abstract class SingleStrategyGuard implements CanActivate {
   protected abstract readonly strategy: AuthStrategyName;
+  private readonly origins: ReadonlySet<string>;
+
   constructor(
     private readonly authentication: AuthenticationService,
     private readonly reflector: Reflector,
-  ) {}
+    @Inject(AUTH_OPTIONS) options: AuthOptions,
+  ) {
+    this.origins = new Set(options.corsOrigins);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
@@ -88,7 +97,7 @@ abstract class SingleStrategyGuard implements CanActivate {
     const route = this.reflector.getAllAndOverride<AuthRouteMetadata | undefined>(AUTH_ROUTE_KEY, [context.getHandler(), context.getClass()]);
     const strict = route && !route.public ? route.strict : false;
     await this.authentication.authenticate(req, http.getResponse<Response>(), [this.strategy], { strict });
-    assertCsrf(req);
+    assertCookieRequestAllowed(req, this.origins);
     return true;
   }
 }
@@ -99,7 +108,7 @@ export class SessionAuthGuard extends SingleStrategyGuard {
   protected readonly strategy = AuthStrategy.Session;
 }
 
-/** `@UseGuards(JwtAuthGuard)`: Bearer token only. */
+/** `@UseGuards(JwtAuthGuard)`: the access token, from `Authorization: Bearer` or its cookie (with the CSRF rule). */
 @Injectable()
 export class JwtAuthGuard extends SingleStrategyGuard {
   protected readonly strategy = AuthStrategy.Jwt;

@@ -6,6 +6,9 @@ import { LocalStrategy, setLoginUser } from '../strategies/local.strategy';
 
 const validation = createValidationPipe();
 
+/** Metadata: the DTO a login route's body is checked against (its own options beside email and password). */
+export const LOGIN_DTO = 'nda:login-dto';
+
 /**
  * Login behind a shape check: a malformed body is a 400 that says what is wrong (and an oversized
  * password is refused before any hashing); well-formed but wrong credentials are one 401. The
@@ -17,7 +20,8 @@ export class LocalAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
-    const { email, password } = (await validation.transform(req.body, { type: 'body', metatype: LoginDto })) as LoginDto;
+    const metatype = (Reflect.getMetadata(LOGIN_DTO, context.getHandler()) as typeof LoginDto | undefined) ?? LoginDto;
+    const { email, password } = (await validation.transform(req.body, { type: 'body', metatype })) as LoginDto;
     setLoginUser(req, await this.strategy.validate(req, email, password));
     return true;
   }

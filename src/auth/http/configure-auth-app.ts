@@ -47,7 +47,9 @@ export function configureAuthApp<T extends INestApplication>(app: T, options: Co
       origin: auth.corsOrigins,
       credentials: true,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token'],
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Request-Id'],
+      // Page scripts on an allowed origin may read these (else a 429's Retry-After reads null).
+      exposedHeaders: ['Retry-After', 'WWW-Authenticate', 'X-Request-Id'],
       maxAge: 600,
     });
   }

@@ -7,8 +7,9 @@ type ResponseObject = Extract<Operation['responses'][string], { description: str
 import { STATUS_CODES } from 'node:http';
 import { AuthStrategy } from '../auth.types';
 import { AuthenticationGuard } from '../guards/authentication.guard';
-import { CSRF_HEADER } from '../guards/csrf.guard';
+import { CSRF_HEADER } from '../csrf/csrf.guard';
 import { SessionService } from '../sessions/session.service';
+import { TokenCookies } from '../tokens/token-cookies';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
 import { JsonBodyGuard } from '../http/json-body.guard';
 import { BUILT_IN_ENDPOINT } from '../http/validation.pipe';
@@ -36,11 +37,18 @@ const SECURITY_SCHEME = { [AuthStrategy.Session]: 'session', [AuthStrategy.Jwt]:
  */
 export function addAuthToOpenApi(app: INestApplication, document: OpenAPIObject): OpenAPIObject {
   const sessions = app.get(SessionService);
+  const tokenCookies = app.get(TokenCookies);
   document.components ??= {};
   document.components.securitySchemes = {
     ...document.components.securitySchemes,
     bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /auth/token.' },
     session: { type: 'apiKey', in: 'cookie', name: sessions.cookieName, description: 'Session cookie from POST /auth/session/login.' },
+    accessCookie: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: tokenCookies.accessName,
+      description: 'Access token in its HttpOnly cookie, from POST /auth/token with `transport: "cookie"` (the browser transport for JWT).',
+    },
   };
   applyAuthToDocument(app, document);
   return document;
@@ -149,8 +157,9 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
   if (route.public) {
     op.security = [];
   } else {
-    op.security = route.strategies.map((s) => ({ [SECURITY_SCHEME[s]]: [] }));
-    const how = route.strategies.map((s) => (s === AuthStrategy.Session ? 'session cookie' : 'Bearer access token')).join(' or ');
+    // A route that takes JWTs takes them from `Authorization: Bearer` or from the access cookie.
+    op.security = route.strategies.flatMap((s): Array<Record<string, string[]>> => (s === AuthStrategy.Jwt ? [{ bearer: [] }, { accessCookie: [] }] : [{ [SECURITY_SCHEME[s]]: [] }]));
+    const how = route.strategies.map((s) => (s === AuthStrategy.Session ? 'session cookie' : 'access token (Bearer, or its cookie)')).join(' or ');
     op.description = [op.description, `**Authentication:** ${how}${route.strict ? ' (strict: the sign-in and user are checked on every request)' : ''}.`]
       .filter(Boolean)
       .join('\n\n');
@@ -159,7 +168,8 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
     if (route.strategies.includes(AuthStrategy.Jwt)) ['token_expired', 'token_invalid', 'signin_revoked'].forEach((c) => codes.add(c));
     addResponse(op, 401, `Not authenticated: ${[...codes].map((c) => `\`${c}\``).join(', ')}. Only \`token_expired\` means "refresh, then retry".`, [...codes]);
     const roles = guard.rolesFor(found.handler, found.controller);
-    const csrf = route.strategies.includes(AuthStrategy.Session) && UNSAFE.has(method);
+    // Sessions and JWTs can both arrive in cookies: unsafe methods then need the CSRF token.
+    const csrf = (route.strategies.includes(AuthStrategy.Session) || route.strategies.includes(AuthStrategy.Jwt)) && UNSAFE.has(method);
     if (csrf) {
       op.parameters = [
         ...(op.parameters ?? []),
@@ -167,15 +177,20 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
           name: 'X-CSRF-Token',
           in: 'header',
           required: false,
-          description: `Required when authenticated by the session cookie (the token from login or GET /auth/csrf); not needed with a Bearer token. Header: \`${CSRF_HEADER}\`.`,
+          description: `Required when authenticated by a cookie — the session cookie or the access cookie (the token from login, refresh, or GET /auth/csrf); not needed with a Bearer token. Header: \`${CSRF_HEADER}\`.`,
           schema: { type: 'string' },
         },
       ];
     }
     if (roles.length) op.description += `\n\n**Roles:** ${roles.join(' or ')}.`;
     if (csrf || roles.length) {
-      const forbidden = [csrf && 'csrf_failed', roles.length && 'forbidden_role'].filter((c): c is string => Boolean(c));
-      addResponse(op, 403, forbidden.map((c) => (c === 'csrf_failed' ? '`csrf_failed`: missing or wrong X-CSRF-Token' : '`forbidden_role`: the caller lacks the role')).join('; ') + '.', forbidden);
+      const forbidden = [...(csrf ? ['csrf_failed', 'origin_rejected'] : []), ...(roles.length ? ['forbidden_role'] : [])];
+      const why: Record<string, string> = {
+        csrf_failed: '`csrf_failed`: missing or wrong X-CSRF-Token (cookie credentials)',
+        origin_rejected: '`origin_rejected`: a cookie-authenticated request from another site',
+        forbidden_role: '`forbidden_role`: the caller lacks the role',
+      };
+      addResponse(op, 403, forbidden.map((c) => why[c]).join('; ') + '.', forbidden);
     }
   }
   // Anything that may touch PostgreSQL or Redis: protected routes, throttled ones, writes.

@@ -38,6 +38,14 @@ export class TokenPairDto {
   @ApiProperty({ description: "Seconds until the sign-in's absolute expiry (rotation never extends it)." }) refreshExpiresIn: number;
 }
 
+export class CookieTokensDto {
+  @ApiProperty({ enum: ['Cookie'] }) tokenType: 'Cookie';
+  @ApiProperty({ description: 'Seconds until the access token (in its HttpOnly cookie) expires.', example: 900 }) expiresIn: number;
+  @ApiProperty({ description: "Seconds until the sign-in's absolute expiry." }) refreshExpiresIn: number;
+  @ApiProperty({ description: 'Send it as `X-CSRF-Token` on POST/PUT/PATCH/DELETE (also in the readable `csrf_token` cookie, and from `GET csrf`).' })
+  csrfToken: string;
+}
+
 export class SignInDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: ['session', 'token'] }) kind: 'session' | 'token';
@@ -67,6 +75,7 @@ export class ErrorDto {
       'session_expired',
       'signin_revoked',
       'csrf_failed',
+      'origin_rejected',
       'forbidden_role',
       'rate_limited',
       'password_unchanged',

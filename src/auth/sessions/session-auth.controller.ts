@@ -1,14 +1,14 @@
 import { loginUserOf } from '../strategies/local.strategy';
 import { BuiltInEndpoint } from '../http/validation.pipe';
-import { Controller, Get, HttpCode, HttpStatus, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res, SetMetadata, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { JsonBodyGuard } from '../http/json-body.guard';
-import { CsrfDto, SessionLoginResponseDto } from '../openapi/schemas';
-import { LoginDto } from '../dto/login.dto';
-import { AuthStrategy, AuthUser } from '../auth.types';
+import { SessionLoginResponseDto } from '../openapi/schemas';
+import { SessionLoginDto } from '../dto/login.dto';
+import { AuthStrategy } from '../auth.types';
 import { Auth, Public } from '../decorators/auth.decorators';
-import { LocalAuthGuard } from '../guards/local-auth.guard';
+import { LOGIN_DTO, LocalAuthGuard } from '../guards/local-auth.guard';
 import { IpThrottleGuard } from '../throttling/ip-throttle.guard';
 import { SessionService } from './session.service';
 
@@ -27,14 +27,15 @@ export class SessionAuthController {
     summary: 'Sign in with a session cookie',
     description: 'Sets the HttpOnly session cookie (a new session id every time) and returns the CSRF token for unsafe requests. The same 401 for an unknown email and a wrong password.',
   })
-  @ApiBody({ type: LoginDto })
+  @ApiBody({ type: SessionLoginDto })
   @ApiOkResponse({ type: SessionLoginResponseDto, description: 'Sets the session cookie.' })
   @Public()
   @HttpCode(HttpStatus.OK)
+  @SetMetadata(LOGIN_DTO, SessionLoginDto)
   @UseGuards(IpThrottleGuard, JsonBodyGuard, LocalAuthGuard)
-  async login(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async login(@Body() dto: SessionLoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const user = loginUserOf(req);
-    const { csrfToken } = await this.sessions.establish(req, res, user);
+    const { csrfToken } = await this.sessions.establish(req, res, user, { persistent: dto.rememberMe ?? true });
     return { user, csrfToken };
   }
 
@@ -46,14 +47,5 @@ export class SessionAuthController {
   @HttpCode(HttpStatus.NO_CONTENT)
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.sessions.destroy(req, res);
-  }
-
-  /** `GET /auth/csrf` (cookie) → `{csrfToken}`, e.g. for a SPA that reloaded. */
-  @Get('csrf')
-  @ApiOperation({ summary: "This session's CSRF token", description: 'For a page that lost the token (a reload): send it as `X-CSRF-Token` on cookie-authenticated POST/PUT/PATCH/DELETE.' })
-  @ApiOkResponse({ type: CsrfDto })
-  @Auth(AuthStrategy.Session)
-  csrf(@Req() req: Request) {
-    return { csrfToken: this.sessions.current(req)!.csrfToken };
   }
 }

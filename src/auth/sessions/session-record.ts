@@ -12,6 +12,8 @@ export interface SessionAuth {
   signInId: string;
   /** Synchronizer token for cookie-authenticated unsafe requests. */
   csrfToken: string;
+  /** `rememberMe`: a persistent cookie; false: a browser-session cookie (absent in older sessions: persistent). */
+  persistent?: boolean;
 }
 
 const SESSION_AUTH = Symbol('nda.sessionAuth');

@@ -38,7 +38,8 @@ export class SessionService {
     const { idleTtlMs, absoluteTtlMs, secrets } = config.session;
     this.cookieName = config.cookie.secure ? '__Host-sid' : 'sid';
     this.store = new SessionStore(backend, idleTtlMs, Math.min(60_000, Math.ceil(idleTtlMs / 10)));
-    this.cookieOptions = { httpOnly: true, sameSite: 'lax', path: '/', secure: config.cookie.secure, maxAge: absoluteTtlMs };
+    const { secure, sameSite, partitioned } = config.cookie;
+    this.cookieOptions = { httpOnly: true, sameSite, path: '/', secure, maxAge: absoluteTtlMs, ...(partitioned && { partitioned: true }) };
     this.middleware = session({
       name: this.cookieName,
       secret: secrets, // the first signs; every entry verifies (rotation)
@@ -96,14 +97,17 @@ export class SessionService {
    * Signs the user in on this request: a brand-new session id (whatever cookie came in is never
    * adopted: fixation), a fresh CSRF token, and the row/key created with its metadata.
    */
-  async establish(req: Request, res: Response, user: AuthUser): Promise<SessionAuth> {
+  async establish(req: Request, res: Response, user: AuthUser, { persistent = true } = {}): Promise<SessionAuth> {
     warnIfCookieCannotBeSet(req, this.config.cookie.secure);
     await this.load(req, res);
     await promisify(req.session.regenerate.bind(req.session))();
     const now = Date.now();
-    const auth: SessionAuth = { user, signInId: randomUUID(), csrfToken: newCsrfToken() };
+    const auth: SessionAuth = { user, signInId: randomUUID(), csrfToken: newCsrfToken(), persistent };
     req.session.auth = auth;
-    const { idleTtlMs, absoluteTtlMs } = this.config.session;
+    const { idleTtlMs } = this.config.session;
+    // Not remembered: a browser-session cookie, and a sign-in capped at the short lifetime.
+    const absoluteTtlMs = persistent ? this.config.session.absoluteTtlMs : Math.min(this.config.shortSignInTtlMs, this.config.session.absoluteTtlMs);
+    if (!persistent) req.session.cookie.expires = null;
     const meta = clientMeta(req);
     await this.backend.create({
       sidHash: hashSessionId(req.sessionID),
@@ -132,6 +136,7 @@ export class SessionService {
     await promisify(req.session.regenerate.bind(req.session))(); // removes the old id from the store
     const renewed: SessionAuth = { ...auth, csrfToken: newCsrfToken() };
     req.session.auth = renewed;
+    if (auth.persistent === false) req.session.cookie.expires = null; // still a browser-session cookie
     await this.backend.create({ ...record, sidHash: hashSessionId(req.sessionID), data: toPlainSession(req.session) });
     return renewed;
   }

@@ -15,6 +15,8 @@ import { SessionService } from '../sessions/session.service';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { LoginThrottleService } from '../throttling/login-throttle.service';
 import { SignInsService, SignInView } from './sign-ins.service';
+import { cookieCredentialOf } from '../csrf/csrf.guard';
+import { TokenCookies } from '../tokens/token-cookies';
 
 /** The caller's own sign-ins, whichever way they signed in. Cookie callers need the CSRF token for changes. */
 @ApiTags('sign-ins')
@@ -29,6 +31,7 @@ export class SignInsController {
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottleService,
     private readonly events: AuthEvents,
+    private readonly tokenCookies: TokenCookies,
   ) {}
 
   /** `GET /auth/sessions` → the caller's live sessions and token families, `current` marking this one. */
@@ -46,9 +49,11 @@ export class SignInsController {
   @ApiNoContentResponse({ description: 'That sign-in stops working at once.' })
   @ApiErrorResponse(404, "Not one of the caller's live sign-ins.")
   @HttpCode(HttpStatus.NO_CONTENT)
-  async revoke(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async revoke(@CurrentAuth() auth: AuthContext, @Param('id') id: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     if (!(await this.signIns.revoke(auth.user.id, id))) throw new NotFoundException('No such sign-in');
-    if (auth.strategy === AuthStrategy.Session && auth.signInId === id) this.sessions.clearCookie(res);
+    // Ending the caller's own sign-in: its cookies go too.
+    if (auth.signInId === id && auth.strategy === AuthStrategy.Session) this.sessions.clearCookie(res);
+    if (auth.signInId === id && auth.strategy === AuthStrategy.Jwt && cookieCredentialOf(req)) this.tokenCookies.clear(res);
   }
 
   /** `POST /auth/sessions/revoke-others` → 204; every sign-in but this one is revoked. */

@@ -2,34 +2,52 @@ import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuthErrorCode, AuthStrategy } from '../auth.types';
 import type { JwtClaims } from '../tokens/jwt-codec';
+import { markCookieCredential } from '../csrf/csrf.guard';
+import { CsrfTokens } from '../csrf/csrf-tokens';
+import { TokenCookies } from '../tokens/token-cookies';
 import { TokenService } from '../tokens/token.service';
 import { fail, RequestAuthStrategy, RouteAuthOptions, StrategyResult } from './request-strategy';
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
 /**
- * `Authorization: Bearer <access token>` → the token's user, with no database work; on
- * `strict` routes one lookup also checks that the sign-in (family) and user are still live.
+ * The access token → the token's user, with no database work; on `strict` routes one lookup
+ * also checks that the sign-in (family) and user are still live. The token comes from
+ * `Authorization: Bearer`, or — when that header is absent — from the access cookie of the
+ * cookie transport, and then it is a cookie credential: unsafe requests need the sign-in's CSRF
+ * token (the one rule in csrf.guard.ts).
  */
 @Injectable()
 export class JwtStrategy implements RequestAuthStrategy {
   readonly name = AuthStrategy.Jwt;
 
-  constructor(private readonly tokens: TokenService) {}
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly cookies: TokenCookies,
+    private readonly csrf: CsrfTokens,
+  ) {}
 
   authenticate(req: Request, _res: unknown, options: RouteAuthOptions): StrategyResult | Promise<StrategyResult> {
     const header = req.headers.authorization;
-    if (header === undefined) return fail(AuthErrorCode.CredentialsMissing, 'Authentication required', false);
-    const match = BEARER.exec(header);
-    if (!match) return fail(AuthErrorCode.TokenInvalid, 'Authorization must be "Bearer <access token>"', true);
+    let token: string;
+    if (header !== undefined) {
+      const match = BEARER.exec(header);
+      if (!match) return fail(AuthErrorCode.TokenInvalid, 'Authorization must be "Bearer <access token>"', true);
+      token = match[1];
+    } else {
+      const fromCookie = this.cookies.accessTokenOf(req);
+      if (fromCookie === undefined) return fail(AuthErrorCode.CredentialsMissing, 'Authentication required', false);
+      token = fromCookie;
+    }
 
-    const result = this.tokens.verifyAccessToken(match[1]);
+    const result = this.tokens.verifyAccessToken(token);
     if (!result.ok) {
       return result.reason === 'expired'
         ? fail(AuthErrorCode.TokenExpired, 'Access token expired; refresh it and retry', true)
         : fail(AuthErrorCode.TokenInvalid, 'Invalid access token', true);
     }
     const c = result.claims;
+    if (header === undefined) markCookieCredential(req, { csrfValid: (presented) => this.csrf.verify(presented, c.sid) });
     // The claims may be shared with other requests (verified-token cache): copy the roles.
     if (!options.strict) return signedIn(c, [...c.roles]);
     // Strict routes: the sign-in (family) and the user must still be live, and role changes

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuthErrorCode, AuthStrategy } from '../auth.types';
+import { constantTimeEqual, markCookieCredential } from '../csrf/csrf.guard';
 import { SessionService } from '../sessions/session.service';
 import { fail, RequestAuthStrategy, StrategyResult } from './request-strategy';
 
@@ -20,6 +21,8 @@ export class SessionCookieStrategy implements RequestAuthStrategy {
       // Expired (idle or absolute), signed out, revoked, or a cookie that does not verify.
       return fail(AuthErrorCode.SessionExpired, 'Session expired or signed out; sign in again', true);
     }
+    // A cookie credential: unsafe requests must echo the session's synchronizer token.
+    markCookieCredential(req, { csrfValid: (presented) => constantTimeEqual(presented, auth.csrfToken) });
     return { ok: true, context: { user: auth.user, strategy: AuthStrategy.Session, signInId: auth.signInId } };
   }
 }

@@ -19,7 +19,8 @@ export interface PublicJwk {
  *   `JWT_PREVIOUS_PUBLIC_KEYS` (still-valid keys after one). All of them verify: during a rolling
  *   switch, instances already signing with the next key and those not yet must accept each
  *   other's tokens.
- * The refresh-token successor key is derived from `JWT_SECRET` (HKDF), in every mode.
+ * The refresh-token successor key and the CSRF-token key are derived from `JWT_SECRET` (HKDF),
+ * in every mode.
  */
 export class JwtKeyring {
   readonly alg: JwtAlgorithm;
@@ -27,11 +28,13 @@ export class JwtKeyring {
   readonly verification: ReadonlyMap<string, JwtVerificationKey>;
   readonly jwks: { keys: PublicJwk[] };
   readonly refreshKey: KeyObject;
+  /** Keys the CSRF tokens of cookie-carried sign-ins (see CsrfTokens). */
+  readonly csrfKey: KeyObject;
 
   constructor(jwt: AuthOptions['jwt']) {
-    this.refreshKey = createSecretKey(
-      Buffer.from(hkdfSync('sha256', Buffer.from(jwt.secret), Buffer.alloc(0), 'nest-dual-auth refresh-token successor', 32)),
-    );
+    const derive = (purpose: string) => createSecretKey(Buffer.from(hkdfSync('sha256', Buffer.from(jwt.secret), Buffer.alloc(0), purpose, 32)));
+    this.refreshKey = derive('nest-dual-auth refresh-token successor');
+    this.csrfKey = derive('nest-dual-auth csrf token');
     if (!jwt.privateKeyPem) {
       const key = createSecretKey(Buffer.from(jwt.secret));
       this.alg = 'HS256';

@@ -22,6 +22,10 @@ export class RefreshFamilyEntity {
   @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
   lastUsedAt: Date;
 
+  /** `rememberMe`: persistent cookies (cookie transport); otherwise they end with the browser session. */
+  @Column({ type: 'boolean', default: true })
+  persistent: boolean;
+
   /** Rotation never extends a family past this. */
   @Column({ name: 'absolute_expires_at', type: 'timestamptz' })
   absoluteExpiresAt: Date;

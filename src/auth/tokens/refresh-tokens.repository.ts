@@ -8,6 +8,7 @@ import { isUuid } from '../shared/uuid';
 
 export interface NewFamily {
   id: string;
+  persistent: boolean;
   userId: string;
   absoluteExpiresAt: Date;
   userAgent: string | null;
@@ -16,6 +17,7 @@ export interface NewFamily {
 
 interface FamilyOwner {
   familyId: string;
+  persistent: boolean;
   absoluteExpiresAt: Date;
   user: AuthUser;
 }
@@ -32,6 +34,7 @@ export type RotationOutcome =
 
 interface OwnerRow {
   family_id: string;
+  persistent: boolean;
   absolute_expires_at: Date;
   user_id: string;
   email: string;
@@ -52,6 +55,7 @@ type UpdateResult = [unknown[], number];
 
 const toOwner = (r: OwnerRow): FamilyOwner => ({
   familyId: r.family_id,
+  persistent: r.persistent,
   absoluteExpiresAt: r.absolute_expires_at,
   user: { id: r.user_id, email: r.email, displayName: r.display_name, roles: r.roles },
 });
@@ -95,7 +99,7 @@ export class RefreshTokensRepository {
     const [state]: Array<
       OwnerRow & { revoked: boolean; expired: boolean; within_grace: boolean; successor_unused: boolean }
     > = await this.dataSource.query(
-      `SELECT t.family_id, f.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles,
+      `SELECT t.family_id, f.persistent, f.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles,
               (f.revoked_at IS NOT NULL OR u.disabled_at IS NOT NULL) AS revoked,
               f.absolute_expires_at <= now() AS expired,
               (t.answered_at IS NULL OR t.answered_at >= now() - ($2::double precision * interval '1 millisecond')) AS within_grace,
@@ -139,13 +143,13 @@ export class RefreshTokensRepository {
           WHERE t.hash = r.hash AND t.spent_at IS NULL AND f.id = t.family_id
             AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
             AND NOT EXISTS (SELECT 1 FROM auth_users u WHERE u.id = f.user_id AND u.disabled_at IS NOT NULL)
-         RETURNING t.hash, r.successor_hash, t.family_id, f.user_id, f.absolute_expires_at
+         RETURNING t.hash, r.successor_hash, t.family_id, f.user_id, f.persistent, f.absolute_expires_at
        ), successor AS (
          INSERT INTO auth_refresh_tokens (hash, family_id, parent_hash) SELECT successor_hash, family_id, hash FROM spent
        ), touched AS (
          UPDATE auth_refresh_families SET last_used_at = now() WHERE id IN (SELECT family_id FROM spent)
        )
-       SELECT s.hash, s.family_id, s.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles
+       SELECT s.hash, s.family_id, s.persistent, s.absolute_expires_at, u.id AS user_id, u.email, u.display_name, u.roles
          FROM spent s JOIN auth_users u ON u.id = s.user_id`,
       [distinct.map((r) => r.hash), distinct.map((r) => r.successorHash)],
     );
@@ -165,6 +169,12 @@ export class RefreshTokensRepository {
    */
   async markAnswered(hash: string): Promise<void> {
     await this.answered.load(hash);
+  }
+
+  /** The sign-in (family) a refresh token belongs to, spent or not; null when unknown. */
+  async familyOfToken(hash: string): Promise<string | null> {
+    const [row] = await this.hot.rows<{ family_id: string }>(`SELECT family_id FROM auth_refresh_tokens WHERE hash = $1`, [hash]);
+    return row?.family_id ?? null;
   }
 
   /**

@@ -19,6 +19,13 @@ export interface TokenPair {
   refreshExpiresIn: number;
 }
 
+/** A pair just issued, with what the cookie transport needs to know about its sign-in. */
+export interface IssuedTokens {
+  pair: TokenPair;
+  signInId: string;
+  persistent: boolean;
+}
+
 export interface ClientMeta {
   userAgent: string | null;
   ip: string | null;
@@ -50,22 +57,28 @@ export class TokenService {
     return this.keyring.alg;
   }
 
-  /** A new sign-in (refresh family) and its first token pair. */
-  async issue(user: AuthUser, meta: ClientMeta): Promise<TokenPair> {
+  /**
+   * A new sign-in (refresh family) and its first token pair. `persistent: false` (the user did not
+   * ask to be remembered) caps the sign-in at the short lifetime, and its cookies, if any, end
+   * with the browser session.
+   */
+  async issue(user: AuthUser, meta: ClientMeta, { persistent = true } = {}): Promise<IssuedTokens> {
     const familyId = randomUUID();
     const refreshToken = randomBytes(32).toString('base64url');
-    const absoluteExpiresAt = new Date(Date.now() + this.config.jwt.refreshTtlMs);
-    await this.refreshTokens.createFamily({ id: familyId, userId: user.id, absoluteExpiresAt, ...meta }, sha256(refreshToken));
+    const { refreshTtlMs } = this.config.jwt;
+    const lifetime = persistent ? refreshTtlMs : Math.min(this.config.shortSignInTtlMs, refreshTtlMs);
+    const absoluteExpiresAt = new Date(Date.now() + lifetime);
+    await this.refreshTokens.createFamily({ id: familyId, userId: user.id, absoluteExpiresAt, persistent, ...meta }, sha256(refreshToken));
     this.events.emit(AuthEvent.LoginSucceeded, { userId: user.id, kind: 'token', signInId: familyId, ...meta });
-    return this.pair(user, familyId, refreshToken, absoluteExpiresAt);
+    return { pair: this.pair(user, familyId, refreshToken, absoluteExpiresAt), signInId: familyId, persistent };
   }
 
   /**
-   * Spends a refresh token for a new pair. Within `JWT_REFRESH_GRACE` of being spent, while its
-   * successor is unused, the same token returns the same successor (racing tabs stay signed in);
-   * otherwise a spent token revokes its whole family.
+   * Spends a refresh token for a new pair. A spent token whose successor is still unused returns
+   * the same successor within `JWT_REFRESH_GRACE` of its answer reaching the client (racing tabs,
+   * retries after an outage); otherwise a spent token revokes its whole family.
    */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string): Promise<IssuedTokens> {
     const successor = this.successorOf(refreshToken);
     const outcome = await this.refreshTokens.rotate(sha256(refreshToken), sha256(successor), this.config.jwt.refreshGraceMs);
     switch (outcome.kind) {
@@ -76,7 +89,7 @@ export class TokenService {
           signInId: outcome.familyId,
           replayedWithinGrace: outcome.kind === 'replayed',
         });
-        return this.pair(outcome.user, outcome.familyId, successor, outcome.absoluteExpiresAt);
+        return { pair: this.pair(outcome.user, outcome.familyId, successor, outcome.absoluteExpiresAt), signInId: outcome.familyId, persistent: outcome.persistent };
       case 'unknown':
         throw refreshRefused(AuthErrorCode.TokenInvalid, 'Unknown refresh token; sign in again');
       case 'expired':
@@ -88,6 +101,11 @@ export class TokenService {
       case 'revoked':
         throw refreshRefused(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again');
     }
+  }
+
+  /** The sign-in a refresh token belongs to (to check a cookie request's CSRF token before spending it). */
+  signInOfRefreshToken(refreshToken: string): Promise<string | null> {
+    return this.refreshTokens.familyOfToken(sha256(refreshToken));
   }
 
   /**
