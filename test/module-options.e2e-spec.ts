@@ -32,14 +32,23 @@ class HostController {
 
 const secrets = { jwt: { secret: TEST_SECRETS.JWT_SECRET }, session: { secrets: TEST_SECRETS.SESSION_SECRET } };
 
-async function hostApp(auth: ReturnType<typeof AuthModule.forRoot>): Promise<INestApplication> {
+async function hostApp(auth: ReturnType<typeof AuthModule.forRoot>, { connect = true } = {}): Promise<INestApplication> {
   @Module({
     imports: [
       TypeOrmModule.forRootAsync({
-        useFactory: () => ({ type: 'postgres', url: process.env.TEST_DATABASE_URL, entities: authEntities, migrations: authMigrations, installExtensions: false }),
+        useFactory: () => ({
+          type: 'postgres',
+          url: process.env.TEST_DATABASE_URL,
+          entities: authEntities,
+          migrations: authMigrations,
+          installExtensions: false,
+          manualInitialization: !connect,
+        }),
         // Migrations under the package's lock: other suites may be migrating the same database.
         dataSourceFactory: async (options) => {
-          const dataSource = await new DataSource(options!).initialize();
+          const dataSource = new DataSource(options!);
+          if (!connect) return dataSource; // a boot that is meant to fail leaves no pool behind
+          await dataSource.initialize();
           await runMigrationsLocked(dataSource);
           return dataSource;
         },
@@ -74,7 +83,7 @@ describe('AuthModule options', () => {
 
   it('forRootAsync: options from a factory are validated when the app boots', async () => {
     const bad: AuthModuleAsyncOptions = { useFactory: async () => ({ ...secrets, jwt: { secret: 's', refreshGrace: '-1' } }) };
-    await expect(hostApp(AuthModule.forRootAsync(bad))).rejects.toThrow(/jwt\.refreshGrace must be a duration/);
+    await expect(hostApp(AuthModule.forRootAsync(bad), { connect: false })).rejects.toThrow(/jwt\.refreshGrace must be a duration/);
   });
 
   it('mounts the built-in routes under routes.prefix, leaves out the groups switched off, and keeps the JWKS at the root', async () => {
