@@ -186,6 +186,12 @@ describe('embedded database (no DATABASE_URL)', () => {
     expect(cli.output()).toMatch(/Password: [\s\S]*Repeat it: /);
     expect(cli.output()).toMatch(/"roles": \[\s*"user"/);
     expect(cli.output()).not.toContain(secret);
+
+    // Type-ahead: both answers typed at once, before the second prompt shows: neither is echoed.
+    const fast = spawnNodeInTerminal(USER_CREATE, ['--email', uniqueEmail('tty')], { DATA_DIR: dataDir }, { waitFor: /Password: /, lines: [`${secret}\r${secret}`] });
+    expect(await fast.exited).toBe(0);
+    expect(fast.output()).toMatch(/"roles": \[\s*"user"/);
+    expect(fast.output()).not.toContain(secret);
   }, 60_000);
 
   it('disables a user from the command line: the running server refuses the user at once', async () => {

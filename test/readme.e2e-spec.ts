@@ -35,7 +35,8 @@ describe('README walk-through', () => {
     expect(stdout).toContain('"current":true');
     expect(stdout).toContain('{"strategy":"jwt"}');
     expect(stdout).toMatch(/"auth":\{"strategy":"jwt","signInId":"[0-9a-f-]{36}"\}/);
-    expect(lines.filter((l) => /^\d{3}$/.test(l))).toEqual(['204', '401', '204', '401']);
-    expect(lines[lines.length - 1]).toBe('{"strategy":"jwt"}');
+    expect(lines.filter((l) => /^\d{3}$/.test(l))).toEqual(['204', '401', '204', '401', '204', '401']);
+    expect(lines.filter((l) => l === '{"strategy":"jwt"}')).toHaveLength(3); // Bearer, after revoke (until exp), cookie
+    expect(lines).toContain('Cookie');
   }, 60_000);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { Browser, BrowserContext, Page } from 'puppeteer-core';
 import request from 'supertest';
-import { Certificate, LaunchOptions, Served, cookieLog, launchBrowser, listenOnLoopback, selfSignedCertificate, servePages, tlsProxy } from './harness';
+import { Certificate, LaunchOptions, Served, browserTracker, cookieLog, listenOnLoopback, selfSignedCertificate, servePages, tlsProxy } from './harness';
 
 /*
  * What headless Chromium 156 does with cookies, measured against a plain node:http server (not the
@@ -123,22 +123,11 @@ let spa: Served; // http://127.0.0.1:A — same site as the server
 let otherSite: Served; // http://localhost:C — cross-site
 let otherSiteTls: Served; // https://localhost:Q → otherSite
 let browser: Browser; // third-party cookies blocked, headless Chromium's default
-const browsers: Browser[] = [];
-const contexts: BrowserContext[] = [];
+const tracker = browserTracker();
+const { freshPage } = tracker;
 
-/** A browser that `afterAll` closes whatever happens. */
-async function launch(options: LaunchOptions = {}): Promise<Browser> {
-  const browser = await launchBrowser({ acceptInsecureCerts: true, ...options });
-  browsers.push(browser);
-  return browser;
-}
-
-/** A page in a new browser context: an empty cookie jar (ports do not separate cookies, so tests would share one). */
-async function freshPage(browser: Browser): Promise<{ page: Page; context: BrowserContext }> {
-  const context = await browser.createBrowserContext();
-  contexts.push(context);
-  return { page: await context.newPage(), context };
-}
+/** Every browser here accepts the TLS proxy's self-signed certificate. */
+const launch = (options: LaunchOptions = {}) => tracker.launch({ acceptInsecureCerts: true, ...options });
 
 beforeAll(async () => {
   certificate = selfSignedCertificate(['localhost']);
@@ -156,12 +145,10 @@ beforeAll(async () => {
   browser = await launch();
 });
 
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-});
+afterEach(() => tracker.closeContexts());
 
 afterAll(async () => {
-  await Promise.all(browsers.filter((b) => b.connected).map((b) => b.close()));
+  await tracker.closeBrowsers();
   await Promise.all([server, tls, spa, otherSite, otherSiteTls].map((s) => s?.close()));
 });
 

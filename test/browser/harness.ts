@@ -5,7 +5,7 @@ import { Server as HttpsServer, createServer as createHttpsServer } from 'node:h
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { Browser } from 'puppeteer-core';
+import puppeteer, { Browser, BrowserContext, Page } from 'puppeteer-core';
 
 /**
  * Flags Chromium needs here: root needs `--no-sandbox`; the machine has no network, so Chromium's
@@ -253,6 +253,35 @@ export function cookieLog(): {
       const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
       entries.push({ method: req.method ?? 'GET', path: new URL(url, 'http://x').pathname, cookieNames: cookieNames(req.headers.cookie) });
       next();
+    },
+  };
+}
+
+/**
+ * The browsers and contexts a suite opens, so that `afterEach`/`afterAll` close them whatever the
+ * tests did. A fresh context is an empty cookie jar: ports do not separate cookies, so tests that
+ * shared one would see each other's.
+ */
+export function browserTracker() {
+  const browsers: Browser[] = [];
+  const contexts: BrowserContext[] = [];
+  return {
+    async launch(options: LaunchOptions = {}): Promise<Browser> {
+      const browser = await launchBrowser(options);
+      browsers.push(browser);
+      return browser;
+    },
+    /** A page in a new browser context. */
+    async freshPage(browser: Browser): Promise<{ page: Page; context: BrowserContext }> {
+      const context = await browser.createBrowserContext();
+      contexts.push(context);
+      return { page: await context.newPage(), context };
+    },
+    async closeContexts(): Promise<void> {
+      await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
+    },
+    async closeBrowsers(): Promise<void> {
+      await Promise.all(browsers.splice(0).filter((b) => b.connected).map((b) => b.close()));
     },
   };
 }

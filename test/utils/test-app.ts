@@ -1,4 +1,5 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { contractRecorder, OpenApiContract } from './openapi-contract';
 import { mkdtempSync } from 'node:fs';
@@ -33,6 +34,7 @@ export const TEST_SECRETS = {
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
   imports: ModuleImport[] = [],
+  options: { observe?: (req: Request, res: Response, next: NextFunction) => void } = {},
 ): Promise<TestApp> {
   // TEST_DATABASE_URL_OVERRIDE lets a suite reach the run's database another way (through a proxy).
   const databaseUrl = env.TEST_DATABASE_URL_OVERRIDE ?? process.env.TEST_DATABASE_URL;
@@ -49,7 +51,13 @@ export async function startTestApp(
     ...env,
   });
   let contract: OpenApiContract | undefined;
-  const app = await createApp(config, databaseUrl, { logger: false, imports, observe: contractRecorder(() => contract) });
+  const recorder = contractRecorder(() => contract);
+  const observe = options.observe;
+  const app = await createApp(config, databaseUrl, {
+    logger: false,
+    imports,
+    observe: observe ? (req, res, next) => observe(req, res, () => recorder(req, res, next)) : recorder,
+  });
   await app.init();
   // The app's own document: every response from here on is checked against it.
   const docs = await request(app.getHttpServer()).get('/docs-json');

@@ -12,8 +12,7 @@ export async function readPassword(options: { fromStdin: boolean; envName: strin
   if (!process.stdin.isTTY) {
     throw new Error(`no password: pipe it with --password-stdin, set ${options.envName}, or run in a terminal to be asked`);
   }
-  const first = await prompt('Password: ');
-  const second = await prompt('Repeat it: ');
+  const [first, second] = await askWithoutEcho(['Password: ', 'Repeat it: ']);
   if (first !== second) throw new Error('the two passwords differ');
   return first;
 }
@@ -28,31 +27,42 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** One line from the terminal with echo off (raw mode): backspace edits, Ctrl-C aborts. */
-function prompt(question: string): Promise<string> {
+/**
+ * One line per question from the terminal, with echo off (raw mode) from the first question to the
+ * last answer — so type-ahead between the two prompts is never echoed either, and keys typed
+ * before a prompt appears go to that prompt. Backspace edits; Ctrl-C aborts.
+ */
+function askWithoutEcho(questions: string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    process.stderr.write(question);
-    stdin.setRawMode(true);
-    stdin.resume();
-    stdin.setEncoding('utf8');
+    const answers: string[] = [];
     let answer = '';
-    const done = (err?: Error) => {
+    const finish = (err?: Error) => {
       stdin.setRawMode(false);
       stdin.pause();
       stdin.removeListener('data', onData);
-      process.stderr.write('\n');
-      if (err) reject(err);
-      else resolve(answer);
+      if (err) {
+        process.stderr.write('\n');
+        reject(err);
+      } else resolve(answers);
     };
     const onData = (chunk: string) => {
       for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done();
-        if (ch === '\u0003') return done(new Error('cancelled'));
-        if (ch === '\u007f' || ch === '\b') answer = [...answer].slice(0, -1).join('');
+        if (ch === '\u0003') return finish(new Error('cancelled'));
+        if (ch === '\r' || ch === '\n') {
+          answers.push(answer);
+          answer = '';
+          process.stderr.write('\n');
+          if (answers.length === questions.length) return finish();
+          process.stderr.write(questions[answers.length]);
+        } else if (ch === '\u007f' || ch === '\b') answer = [...answer].slice(0, -1).join('');
         else answer += ch;
       }
     };
+    stdin.setRawMode(true);
+    stdin.setEncoding('utf8');
+    process.stderr.write(questions[0]);
     stdin.on('data', onData);
+    stdin.resume();
   });
 }
