@@ -5,6 +5,7 @@ import { AddUserDisabledAt1763856300000 } from './1763856300000-AddUserDisabledA
 import { AddRefreshTokenAnsweredAt1795900000000 } from './1795900000000-AddRefreshTokenAnsweredAt';
 import { PrefixAuthTables1795900100000 } from './1795900100000-PrefixAuthTables';
 import { AddRefreshFamilyPersistent1795900200000 } from './1795900200000-AddRefreshFamilyPersistent';
+import { AccountLifecycle1795900300000 } from './1795900300000-AccountLifecycle';
 
 /** Every migration, oldest first. Add new ones here (the app and the CLI both read this list). */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   AddRefreshTokenAnsweredAt1795900000000,
   PrefixAuthTables1795900100000,
   AddRefreshFamilyPersistent1795900200000,
+  AccountLifecycle1795900300000,
 ];

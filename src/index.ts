@@ -33,6 +33,7 @@ export { UserEntity } from './auth/accounts/user.entity';
 export { SessionEntity } from './auth/sessions/session.entity';
 export { RefreshFamilyEntity } from './auth/tokens/refresh-family.entity';
 export { RefreshTokenEntity } from './auth/tokens/refresh-token.entity';
+export { OneTimeTokenEntity } from './auth/one-time-tokens/one-time-token.entity';
 export { authPostgresExtra } from './auth/persistence/postgres-extra';
 export { runMigrationsLocked } from './auth/persistence/migrate';
 export { DependencyUnavailableError } from './auth/persistence/dependency-guard';
@@ -59,6 +60,9 @@ export { toUserView } from './auth/accounts/user.view';
 export type { UserView } from './auth/accounts/user.view';
 export { normaliseEmail } from './auth/accounts/email';
 export { HousekeepingService } from './auth/sign-ins/housekeeping.service';
+
+// Mail: a transport of the host's own (`mail.transport`)
+export type { AuthMail, AuthMailKind, AuthMailTransport } from './auth/mail/mail.types';
 export { SignInsService } from './auth/sign-ins/sign-ins.service';
 export type { SignInView } from './auth/sign-ins/sign-ins.service';
 export { TokenService } from './auth/tokens/token.service';

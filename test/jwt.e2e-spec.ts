@@ -60,7 +60,7 @@ describe('JWT strategy', () => {
       expect(echo.body).toEqual({ strategy: 'jwt', body: { hello: 'world' } });
       const me = await request(t.http).get('/auth/me').set(bearer(accessToken)).expect(200);
       expect(me.body).toEqual({
-        user: { id: user.id, email: user.email, displayName: null, roles: ['user'], createdAt: user.createdAt },
+        user: { id: user.id, email: user.email, displayName: null, roles: ['user'], emailVerified: false, createdAt: user.createdAt },
         auth: { strategy: 'jwt', signInId: decodePart(accessToken, 1).sid },
       });
       await request(t.http).get('/examples/admin').set(bearer(accessToken)).expect(403);

@@ -48,3 +48,16 @@ describe('migrations on boot', () => {
     }
   });
 });
+
+describe('migrations and entities', () => {
+  it('describe the same schema: TypeORM finds nothing to change after every migration ran', async () => {
+    const ds = await new DataSource(dataSourceOptions(process.env.TEST_DATABASE_URL!)).initialize();
+    try {
+      await runMigrationsLocked(ds);
+      const pending = await ds.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});

@@ -31,14 +31,20 @@ describe('fuzzing from the OpenAPI document', () => {
     t = await startTestApp();
     doc = (await request(t.http).get('/docs-json').expect(200)).body as Document;
     user = await createUser(t, { prefix: 'docfuzz' });
-    // Fresh credentials per request: some operations end the sign-in they are called with.
+    // Fresh credentials per request: some operations end the sign-in they are called with, and
+    // one (DELETE /auth/me, right after a login) ends the account: then a new one takes its place.
+    const signedIn = async <T>(login: (u: TestUser) => Promise<T>): Promise<T> => {
+      const [row] = await t.sql('SELECT 1 FROM auth_users WHERE id = $1', [user.id]);
+      if (!row) user = await createUser(t, { prefix: 'docfuzz' });
+      return login(user);
+    };
     credentials.none = async () => ({});
-    credentials.bearer = async () => ({ Authorization: `Bearer ${(await issueTokens(t, user)).accessToken}` });
+    credentials.bearer = async () => ({ Authorization: `Bearer ${(await signedIn((u) => issueTokens(t, u))).accessToken}` });
     credentials.session = async () => {
-      const s = await loginSession(t, user);
+      const s = await signedIn((u) => loginSession(t, u));
       return { Cookie: s.cookie, 'X-CSRF-Token': s.csrfToken };
     };
-    credentials.sessionWithoutCsrf = async () => ({ Cookie: (await loginSession(t, user)).cookie });
+    credentials.sessionWithoutCsrf = async () => ({ Cookie: (await signedIn((u) => loginSession(t, u))).cookie });
   });
   afterAll(() => t.close());
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { outboxMessages, ReceivedMail, tokenFrom } from './utils/mail-server';
 import { GOOD_PASSWORD, uniqueEmail } from './utils/factories';
 import { freePort, ROOT, spawnNode, spawnNodeInTerminal, Spawned, waitForHttp } from './utils/process';
 
@@ -15,11 +16,12 @@ beforeAll(() => {
 });
 
 describe('production mode', () => {
-  it('refuses to start without secrets, naming the variables', async () => {
+  it('refuses to start without secrets or a mail server, naming the variables', async () => {
     const p = spawnNode(MAIN, [], { NODE_ENV: 'production', DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-')) });
     expect(await p.exited).not.toBe(0);
     expect(p.output()).toMatch(/JWT_SECRET is required in production/);
     expect(p.output()).toMatch(/SESSION_SECRET is required in production/);
+    expect(p.output()).toMatch(/SMTP_URL is required in production/);
   });
 
   it('refuses short secrets without printing their values', async () => {
@@ -49,6 +51,7 @@ describe('production hygiene', () => {
     NODE_ENV: 'production',
     JWT_SECRET: 'p'.repeat(40),
     SESSION_SECRET: 'q'.repeat(40),
+    SMTP_URL: 'smtp://mailer:secret-smtp-password@127.0.0.1:2525', // never connected to here: no mail is sent
   };
 
   it('refuses to run on the embedded database unless told to', async () => {
@@ -231,11 +234,25 @@ describe('embedded database (no DATABASE_URL)', () => {
     await post('/auth/password', { currentPassword: 'wrong-canary-password', newPassword: 'x' }, { cookie, 'x-csrf-token': csrfToken });
     await fetch(`${base}/examples/jwt`, { headers: { authorization: `Bearer ${tokens.accessToken}x` } });
     await fetch(`${base}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"password":"${secretPassword}",` });
+    // Mailed links: the verification of the registration, and a password reset, both followed.
+    expect((await post('/auth/password/forgot', { email: who })).status).toBe(202);
+    const outbox = join(dataDir, 'outbox');
+    let mailed: ReceivedMail[] = [];
+    for (let i = 0; i < 100 && mailed.filter((m) => m.to.includes(who)).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      mailed = await outboxMessages(outbox);
+    }
+    const verifyToken = tokenFrom(mailed.find((m) => m.to.includes(who) && /Confirm/.test(m.subject))!, 'verify-email');
+    const resetToken = tokenFrom(mailed.find((m) => m.to.includes(who) && /Reset/.test(m.subject))!, 'reset-password');
+    expect((await post('/auth/email/verify', { token: verifyToken })).status).toBe(204);
+    expect((await post('/auth/password/reset', { token: resetToken, newPassword: `${secretPassword} new` })).status).toBe(204);
 
     const logs = server!.output();
-    for (const secret of [secretPassword, 'wrong-canary-password', cookie.split('=')[1], csrfToken, tokens.accessToken, tokens.refreshToken, rotated.refreshToken]) {
+    expect(logs).toMatch(/verify-email\W{1,3}mail written to \S+\.eml/); // the development outbox names its files
+    for (const secret of [secretPassword, 'wrong-canary-password', cookie.split('=')[1], csrfToken, tokens.accessToken, tokens.refreshToken, rotated.refreshToken, verifyToken, resetToken]) {
       expect(logs).not.toContain(secret);
     }
+    expect(logs).not.toMatch(/token=/);
     expect(logs).not.toContain('$argon2');
   }, 60_000);
 

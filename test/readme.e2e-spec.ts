@@ -10,10 +10,12 @@ import { freePort, ROOT, spawnNode, Spawned, waitForHttp } from './utils/process
 describe('README walk-through', () => {
   let server: Spawned;
   let base: string;
+  let dataDir: string;
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = spawnNode('dist/src/app/main.js', [], { DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-readme-')), PORT: String(port) });
+    dataDir = mkdtempSync(join(tmpdir(), 'nda-readme-'));
+    server = spawnNode('dist/src/app/main.js', [], { DATA_DIR: dataDir, PORT: String(port) });
     await waitForHttp(`${base}/health`, server);
   }, 90_000);
   afterAll(() => {
@@ -26,7 +28,7 @@ describe('README walk-through', () => {
     expect(block).toBeDefined();
     const { stdout } = await promisify(execFile)('bash', ['-e', '-o', 'pipefail', '-c', block!], {
       cwd: mkdtempSync(join(tmpdir(), 'nda-walk-')),
-      env: { ...process.env, BASE: base },
+      env: { ...process.env, BASE: base, OUTBOX: join(dataDir, 'outbox') },
     });
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/"email":"ada@example.com"/);
@@ -35,8 +37,10 @@ describe('README walk-through', () => {
     expect(stdout).toContain('"current":true');
     expect(stdout).toContain('{"strategy":"jwt"}');
     expect(stdout).toMatch(/"auth":\{"strategy":"jwt","signInId":"[0-9a-f-]{36}"\}/);
-    expect(lines.filter((l) => /^\d{3}$/.test(l))).toEqual(['204', '401', '204', '401', '204', '401']);
+    expect(lines.filter((l) => /^\d{3}$/.test(l))).toEqual(['204', '401', '204', '401', '204', '401', '204', '204']);
     expect(lines.filter((l) => l === '{"strategy":"jwt"}')).toHaveLength(3); // Bearer, after revoke (until exp), cookie
     expect(lines).toContain('Cookie');
+    expect(lines).toContain('{}'); // forgot-password
+    expect(lines.at(-1)).toBe('Bearer'); // signed in with the new password
   }, 60_000);
 });

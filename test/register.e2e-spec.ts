@@ -24,6 +24,7 @@ describe('POST /auth/register', () => {
       email: email.toLowerCase(),
       displayName: 'Ada',
       roles: ['user'],
+      emailVerified: false,
       createdAt: expect.any(String),
     });
     const [row] = await t.sql<{ password_hash: string }>('SELECT password_hash FROM auth_users WHERE id = $1', [res.body.id]);

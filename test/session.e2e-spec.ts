@@ -47,7 +47,7 @@ describe(`session strategy (sessions in ${backend})`, () => {
         .set('User-Agent', 'jest-browser/1.0')
         .send({ email: `  ${user.email.toUpperCase()} `, password: user.password })
         .expect(200);
-      expect(res.body).toEqual({ user: { id: user.id, email: user.email, displayName: null, roles: ['user'], createdAt: user.createdAt }, csrfToken: expect.any(String) });
+      expect(res.body).toEqual({ user: { id: user.id, email: user.email, displayName: null, roles: ['user'], emailVerified: false, createdAt: user.createdAt }, csrfToken: expect.any(String) });
       expect(res.body.csrfToken.length).toBeGreaterThanOrEqual(40);
       expect(res.headers['cache-control']).toBe('no-store');
       const setCookie = ([] as string[]).concat(res.headers['set-cookie']).find((c) => c.startsWith('sid='))!;

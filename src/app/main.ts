@@ -45,6 +45,7 @@ async function bootstrap(): Promise<void> {
       `database: ${db.embeddedOwner ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
       `sessions and throttling counters: ${config.auth.redis ? 'Redis (REDIS_URL)' : 'PostgreSQL and process memory'}`,
       `access tokens: ${app.get(TokenService).algorithm}`,
+      `mail: ${config.auth.mail.smtpUrl ? 'SMTP (SMTP_URL)' : `.eml files in ${config.auth.mail.outboxDir}`}`,
       `docs: ${config.openApiEnabled ? `${url}/docs` : 'off'}`,
     ].join(' · '),
   );

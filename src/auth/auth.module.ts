@@ -49,6 +49,10 @@ import { TokenService } from './tokens/token.service';
 import { TokenCookies } from './tokens/token-cookies';
 import { CsrfTokens } from './csrf/csrf-tokens';
 import { CsrfController } from './csrf/csrf.controller';
+import { AccountLifecycleController } from './lifecycle/account-lifecycle.controller';
+import { AccountLifecycleService } from './lifecycle/account-lifecycle.service';
+import { Mailer } from './mail/mailer';
+import { OneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository';
 
 /** `AuthModule.forRootAsync()`: options from a factory, e.g. over `ConfigService`. */
 export interface AuthModuleAsyncOptions extends AuthModuleRouting, Pick<ModuleMetadata, 'imports'> {
@@ -79,13 +83,14 @@ function mountedAt<T extends Type>(prefix: string, controller: T): T {
 }
 
 function controllersFor(routing: ResolvedRouting): Type[] {
-  const { prefix, registration, session, token, account, jwks } = routing.routes;
+  const { prefix, registration, session, token, account, lifecycle, jwks } = routing.routes;
   const groups: Array<[boolean, Type[]]> = [
     [registration, [RegistrationController]],
     [session, [SessionAuthController]],
     [session || token, [CsrfController]],
     [token, [TokenAuthController]],
     [account, [MeController, SignInsController]],
+    [lifecycle, [AccountLifecycleController]],
   ];
   const prefixed = groups.filter(([on]) => on).flatMap(([, list]) => list.map((c) => mountedAt(prefix, c)));
   return jwks ? [...prefixed, JwksController] : prefixed;
@@ -133,6 +138,9 @@ const providers: Provider[] = [
   JwtStrategy,
   SignInsService,
   HousekeepingService,
+  Mailer,
+  OneTimeTokensRepository,
+  AccountLifecycleService,
   {
     provide: REQUEST_AUTH_STRATEGIES,
     inject: [SessionCookieStrategy, JwtStrategy],
@@ -158,6 +166,8 @@ const exported = [
   SessionService,
   SignInsService,
   TokenService,
+  AccountLifecycleService,
+  Mailer,
   // What the guards need when a host's routes use them (`@Auth()` brings AuthenticationGuard).
   AuthenticationService,
   AuthenticationGuard,

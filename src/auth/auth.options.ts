@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AuthStrategy, AuthStrategyName } from './auth.types';
 import { parseDuration } from './shared/duration';
 import { algorithmOf, splitPem } from './tokens/jwt-keyring';
+import type { AuthMailTransport } from './mail/mail.types';
 
 /** A duration: milliseconds, or a string such as `'15m'`, `'7d'`, `'10s'`, `'500ms'`. */
 export type Duration = number | string;
@@ -59,10 +60,14 @@ export interface AuthModuleOptions {
   /** A sign-in's absolute lifetime when the user did not ask to be remembered (`rememberMe: false`). Default `12h`. */
   shortSignInTtl?: Duration;
   throttle?: {
-    /** Login, token, register and refresh requests a minute per client IP. Default 30. */
+    /** Login, token, register, refresh and account-recovery requests a minute per client IP. Default 30. */
     loginPerIpPerMinute?: number;
     /** Failed attempts per account in 15 minutes before back-off. Default 5. */
     maxFailures?: number;
+    /** Password-reset requests per (normalised) email address in 15 minutes, known or not. Default 5. */
+    passwordResetPerEmail?: number;
+    /** Mails a signed-in user can have sent (verification resends, email-change requests) in 15 minutes. Default 5. */
+    mailPerUser?: number;
   };
   /**
    * Redis for sessions and throttling counters (shared by every instance). Without it, sessions
@@ -75,6 +80,39 @@ export interface AuthModuleOptions {
   } | null;
   /** Origins allowed to call with credentials (CORS). Default none. */
   corsOrigins?: string[];
+  /**
+   * Mail for the account lifecycle (verification, password reset, email change). One of
+   * `smtpUrl` or `transport` is required in production; without either, development writes each
+   * message as an `.eml` file in `outboxDir`.
+   */
+  mail?: {
+    /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. */
+    smtpUrl?: string;
+    /** A transport of the host's own (an API-based provider, a queue): it receives each composed message. */
+    transport?: AuthMailTransport;
+    /** Where messages go without SMTP (development). Default `.data/outbox` under the working directory. */
+    outboxDir?: string;
+    /** The `From` of every message. Default `nest-dual-auth <no-reply@localhost>`. */
+    from?: string;
+    /** Base of the links in mails: `<appUrl>/verify-email?token=…`. Default `http://localhost:3000`. */
+    appUrl?: string;
+  };
+  /** Email verification, password reset, email change, freshness. */
+  lifecycle?: {
+    /** Default `24h`. */
+    emailVerificationTtl?: Duration;
+    /** Default `30m`. */
+    passwordResetTtl?: Duration;
+    /** Default `24h`. */
+    emailChangeTtl?: Duration;
+    /** Refuse logins of users whose email is not verified (`403 email_unverified`). Default `false`. */
+    requireVerifiedEmail?: boolean;
+    /**
+     * How recent the last authentication must be for the built-in sensitive routes (email change,
+     * account deletion, API-key creation). Default `10m`.
+     */
+    freshFor?: Duration;
+  };
 }
 
 /** The validated, normalised options every provider reads (`@Inject(AUTH_OPTIONS)`). */
@@ -94,9 +132,17 @@ export interface AuthOptions {
     issuer: string;
     audience: string;
   };
-  throttle: { loginPerIpPerMinute: number; maxFailures: number };
+  throttle: { loginPerIpPerMinute: number; maxFailures: number; passwordResetPerEmail: number; mailPerUser: number };
   redis: { url: string; commandTimeoutMs: number } | null;
   corsOrigins: string[];
+  mail: { smtpUrl?: string; transport?: AuthMailTransport; outboxDir: string; from: string; appUrl: string };
+  lifecycle: {
+    emailVerificationTtlMs: number;
+    passwordResetTtlMs: number;
+    emailChangeTtlMs: number;
+    requireVerifiedEmail: boolean;
+    freshForMs: number;
+  };
 }
 
 /**
@@ -116,8 +162,10 @@ export interface AuthModuleRouting {
     session?: boolean;
     /** `POST token`, `token/refresh`, `token/revoke`. */
     token?: boolean;
-    /** `GET me`, the sign-in ledger (`sessions…`) and `POST password`. */
+    /** `GET`/`PATCH`/`DELETE me`, the sign-in ledger (`sessions…`), `POST password` and `POST reauthenticate`. */
     account?: boolean;
+    /** What mails a link: `email/verify` (+ `resend`), `password/forgot`, `password/reset`, `email` and `email/confirm`. */
+    lifecycle?: boolean;
     /** `GET /.well-known/jwks.json`. */
     jwks?: boolean;
   };
@@ -199,16 +247,53 @@ const schema = z.object({
     .transform((v) => v ?? {}),
   shortSignInTtl: duration('12h'),
   throttle: z
-    .object({ loginPerIpPerMinute: integer(30, 1, 1_000_000), maxFailures: integer(5, 1, 1000) })
+    .object({
+      loginPerIpPerMinute: integer(30, 1, 1_000_000),
+      maxFailures: integer(5, 1, 1000),
+      passwordResetPerEmail: integer(5, 1, 1000),
+      mailPerUser: integer(5, 1, 1000),
+    })
     .optional()
-    .transform((v) => v ?? { loginPerIpPerMinute: 30, maxFailures: 5 }),
+    .transform((v) => v ?? { loginPerIpPerMinute: 30, maxFailures: 5, passwordResetPerEmail: 5, mailPerUser: 5 }),
   redis: z
     .object({ url: redisUrl, commandTimeout: duration('1s') })
     .nullable()
     .optional()
     .transform((v) => v ?? null),
   corsOrigins: z.array(text).optional().transform((v) => v ?? []),
+  mail: z
+    .object({
+      smtpUrl: text.refine(isUrlOf(['smtp:', 'smtps:']), 'must be a URL starting with smtp:// or smtps://').optional(),
+      transport: z
+        .custom<AuthMailTransport>((v) => typeof (v as AuthMailTransport | undefined)?.send === 'function', 'must be an object with a send(mail) method')
+        .optional(),
+      outboxDir: text.min(1).optional(),
+      from: text.min(3).refine((v) => /@/.test(v) && !/[\r\n]/.test(v), 'must be an address such as "App <no-reply@example.com>"').optional(),
+      appUrl: text.refine(isUrlOf(['http:', 'https:']), 'must be a URL starting with http:// or https://').optional(),
+    })
+    .optional()
+    .transform((v) => v ?? {}),
+  lifecycle: z
+    .object({
+      emailVerificationTtl: duration('24h'),
+      passwordResetTtl: duration('30m'),
+      emailChangeTtl: duration('24h'),
+      requireVerifiedEmail: z.boolean().optional().transform((v) => v ?? false),
+      freshFor: duration('10m'),
+    })
+    .optional()
+    .transform((v) => v ?? { emailVerificationTtl: 86_400_000, passwordResetTtl: 1_800_000, emailChangeTtl: 86_400_000, requireVerifiedEmail: false, freshFor: 600_000 }),
 });
+
+function isUrlOf(protocols: string[]): (v: string) => boolean {
+  return (v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  };
+}
 
 export interface ResolveOptions {
   /** Names to use for options in messages (the standalone app maps them to environment variables). */
@@ -263,6 +348,9 @@ export function resolveAuthOptions(input: AuthModuleOptions, { nameOf = (p) => p
   }
   const secure = o.cookies.secure ?? o.production;
   if (o.cookies.sameSite === 'none' && !secure) problem('cookies.sameSite', `none needs ${nameOf('cookies.secure')}=true (browsers drop SameSite=None cookies that are not Secure)`);
+  if (o.production && !o.mail.smtpUrl && !o.mail.transport) {
+    problem('mail.smtpUrl', `is required in production (or ${nameOf('mail.transport')}): without it, mail is only written to files`);
+  }
   if (problems.length) throw new AuthOptionsError(problems);
 
   return {
@@ -284,6 +372,20 @@ export function resolveAuthOptions(input: AuthModuleOptions, { nameOf = (p) => p
     throttle: o.throttle,
     redis: o.redis && { url: o.redis.url, commandTimeoutMs: o.redis.commandTimeout },
     corsOrigins: o.corsOrigins,
+    mail: {
+      smtpUrl: o.mail.smtpUrl,
+      transport: o.mail.transport,
+      outboxDir: o.mail.outboxDir ?? '.data/outbox',
+      from: o.mail.from ?? 'nest-dual-auth <no-reply@localhost>',
+      appUrl: (o.mail.appUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
+    },
+    lifecycle: {
+      emailVerificationTtlMs: o.lifecycle.emailVerificationTtl,
+      passwordResetTtlMs: o.lifecycle.passwordResetTtl,
+      emailChangeTtlMs: o.lifecycle.emailChangeTtl,
+      requireVerifiedEmail: o.lifecycle.requireVerifiedEmail,
+      freshForMs: o.lifecycle.freshFor,
+    },
   };
 }
 
@@ -297,6 +399,7 @@ export function resolveRouting(routing: AuthModuleRouting = {}): ResolvedRouting
       session: routing.routes?.session ?? true,
       token: routing.routes?.token ?? true,
       account: routing.routes?.account ?? true,
+      lifecycle: routing.routes?.lifecycle ?? true,
       jwks: routing.routes?.jwks ?? true,
     },
     globalGuard: routing.globalGuard ?? true,

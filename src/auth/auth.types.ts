@@ -34,13 +34,23 @@ export const AuthErrorCode = {
   ForbiddenRole: 'forbidden_role',
   OriginRejected: 'origin_rejected',
   RateLimited: 'rate_limited',
+  EmailUnverified: 'email_unverified',
+  ReauthenticationRequired: 'reauthentication_required',
 } as const;
 export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
 
 /** Per-route choice, set by `@Auth()` / `@Public()`; the method's wins over the class's. */
 export type AuthRouteMetadata =
   | { public: true }
-  | { public?: false; strategies: AuthStrategyName[]; strict: boolean };
+  | {
+      public?: false;
+      strategies: AuthStrategyName[];
+      strict: boolean;
+      /** Milliseconds the last authentication may be old, or the module's `lifecycle.freshFor`. */
+      fresh?: number | 'default';
+      /** Only callers whose email is verified. */
+      verified?: boolean;
+    };
 
 declare module 'express-serve-static-core' {
   interface Request {

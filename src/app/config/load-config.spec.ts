@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, configVariables, loadConfig } from './load-config';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'nda-config-'));
 const strong = 'a-secret-that-is-definitely-32-bytes-long!';
@@ -53,10 +53,35 @@ describe('loadConfig', () => {
   });
 
   it('turns on secure cookies in production unless told otherwise', () => {
-    const env = { NODE_ENV: 'production', JWT_SECRET: strong, SESSION_SECRET: `${strong},${strong}2`, ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true' };
+    const env = {
+      NODE_ENV: 'production',
+      JWT_SECRET: strong,
+      SESSION_SECRET: `${strong},${strong}2`,
+      ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true',
+      SMTP_URL: 'smtps://mailer:pw@smtp.example.com',
+    };
     expect(loadConfig(env).auth.cookie.secure).toBe(true);
     expect(loadConfig({ ...env, COOKIE_SECURE: 'false' }).auth.cookie.secure).toBe(false);
     expect(loadConfig(env).auth.session.secrets).toHaveLength(2);
+  });
+
+  it('requires SMTP_URL in production, and names a malformed one without its value', () => {
+    const env = { NODE_ENV: 'production', JWT_SECRET: strong, SESSION_SECRET: strong, ALLOW_EMBEDDED_DB_IN_PRODUCTION: 'true' };
+    expect(() => loadConfig(env)).toThrow(/SMTP_URL is required in production/);
+    try {
+      loadConfig({ ...env, SMTP_URL: 'http://user:hunter2secret@mail.example.com' });
+      throw new Error('should have thrown');
+    } catch (err) {
+      expect((err as Error).message).toMatch(/SMTP_URL must be a URL starting with smtp:\/\/ or smtps:\/\//);
+      expect((err as Error).message).not.toContain('hunter2secret');
+    }
+    const ok = loadConfig({ ...env, SMTP_URL: 'smtp://mailer:pw@smtp.example.com:587', APP_URL: 'https://app.example.com/' });
+    expect(ok.auth.mail).toMatchObject({ smtpUrl: 'smtp://mailer:pw@smtp.example.com:587', appUrl: 'https://app.example.com' });
+  });
+
+  it('writes mail to DATA_DIR/outbox in development', () => {
+    const dataDir = dir();
+    expect(loadConfig({ DATA_DIR: dataDir, JWT_SECRET: strong, SESSION_SECRET: strong }).auth.mail).toMatchObject({ smtpUrl: undefined, outboxDir: join(dataDir, 'outbox') });
   });
 
   it('names every malformed variable', () => {
@@ -69,5 +94,19 @@ describe('loadConfig', () => {
     const base = { DATA_DIR: dir(), JWT_SECRET: strong, SESSION_SECRET: strong };
     expect(loadConfig({ ...base, JWT_REFRESH_GRACE: '0' }).auth.jwt.refreshGraceMs).toBe(0);
     expect(() => loadConfig({ ...base, JWT_ACCESS_TTL: '0' })).toThrow(/JWT_ACCESS_TTL/);
+  });
+});
+
+describe('documentation of the configuration', () => {
+  const root = join(__dirname, '..', '..', '..');
+  it('.env.example and the README table name every variable the app reads', () => {
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Database modes'));
+    const missing = configVariables().flatMap((v) => [
+      ...(new RegExp(`^#? ?${v}=`, 'm').test(example) ? [] : [`.env.example: ${v}`]),
+      ...(table.includes(`\`${v}\``) || v.endsWith('_FILE') ? [] : [`README: ${v}`]),
+    ]);
+    expect(missing).toEqual([]);
   });
 });

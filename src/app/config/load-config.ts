@@ -37,6 +37,16 @@ const ENV_OF: Record<string, string> = {
   'redis.url': 'REDIS_URL',
   'redis.commandTimeout': 'REDIS_COMMAND_TIMEOUT',
   corsOrigins: 'CORS_ORIGINS',
+  'mail.smtpUrl': 'SMTP_URL',
+  'mail.from': 'MAIL_FROM',
+  'mail.appUrl': 'APP_URL',
+  'lifecycle.emailVerificationTtl': 'EMAIL_VERIFICATION_TTL',
+  'lifecycle.passwordResetTtl': 'PASSWORD_RESET_TTL',
+  'lifecycle.emailChangeTtl': 'EMAIL_CHANGE_TTL',
+  'lifecycle.requireVerifiedEmail': 'REQUIRE_VERIFIED_EMAIL',
+  'lifecycle.freshFor': 'FRESH_AUTH_MAX_AGE',
+  'throttle.passwordResetPerEmail': 'PASSWORD_RESET_PER_EMAIL',
+  'throttle.mailPerUser': 'MAIL_PER_USER',
 };
 const envOf = (path: string) => ENV_OF[path] ?? ENV_OF[path.replace(/\.\d+$/, '')] ?? path;
 
@@ -119,9 +129,18 @@ const envSchema = z.object({
   EXAMPLES_ENABLED: boolean,
   CORS_ORIGINS: list,
   SESSION_SECRET: list,
+  SMTP_URL: url(['smtp:', 'smtps:']),
+  APP_URL: url(['http:', 'https:']),
+  REQUIRE_VERIFIED_EMAIL: boolean,
 });
 
 type Env = Record<string, string | undefined>;
+
+/** Every variable the app reads (its own and the module's), for the documentation checks. */
+export function configVariables(): string[] {
+  const files = ['JWT_PRIVATE_KEY_FILE', 'JWT_PREVIOUS_PUBLIC_KEYS_FILE', 'JWT_NEXT_PUBLIC_KEYS_FILE', 'MAIL_FROM'];
+  return [...new Set([...Object.keys(envSchema.shape), ...Object.values(ENV_OF), ...files])].sort();
+}
 
 /**
  * Validates the environment once, at boot, and returns the typed configuration: the app's own
@@ -160,6 +179,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (isProduction) {
     if (!jwtSecret) problems.push('JWT_SECRET is required in production');
     if (sessionSecrets.length === 0) problems.push('SESSION_SECRET is required in production');
+    if (!text('SMTP_URL')) problems.push('SMTP_URL is required in production: without it, mail (verification, password reset) is only written to files');
   } else if ((!jwtSecret || sessionSecrets.length === 0) && e) {
     const dev = readOrCreateDevSecrets(e.DATA_DIR);
     if (!jwtSecret) {
@@ -189,9 +209,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
     session: { secrets: sessionSecrets, idleTtl: text('SESSION_IDLE_TTL'), absoluteTtl: text('SESSION_ABSOLUTE_TTL') },
     cookies: { secure: e?.COOKIE_SECURE, sameSite: e?.COOKIE_SAMESITE, partitioned: e?.COOKIE_PARTITIONED },
     shortSignInTtl: text('SIGNIN_SHORT_TTL'),
-    throttle: { loginPerIpPerMinute: number('LOGIN_RATE_LIMIT_PER_IP'), maxFailures: number('LOGIN_MAX_FAILURES') },
+    throttle: {
+      loginPerIpPerMinute: number('LOGIN_RATE_LIMIT_PER_IP'),
+      maxFailures: number('LOGIN_MAX_FAILURES'),
+      passwordResetPerEmail: number('PASSWORD_RESET_PER_EMAIL'),
+      mailPerUser: number('MAIL_PER_USER'),
+    },
     redis: e?.REDIS_URL ? { url: e.REDIS_URL, commandTimeout: text('REDIS_COMMAND_TIMEOUT') } : null,
     corsOrigins: e?.CORS_ORIGINS ?? [],
+    // Without SMTP_URL (development), mail is written to DATA_DIR/outbox; production requires it.
+    mail: { smtpUrl: e?.SMTP_URL, from: text('MAIL_FROM'), appUrl: e?.APP_URL, outboxDir: e ? join(e.DATA_DIR, 'outbox') : undefined },
+    lifecycle: {
+      emailVerificationTtl: text('EMAIL_VERIFICATION_TTL'),
+      passwordResetTtl: text('PASSWORD_RESET_TTL'),
+      emailChangeTtl: text('EMAIL_CHANGE_TTL'),
+      requireVerifiedEmail: e?.REQUIRE_VERIFIED_EMAIL,
+      freshFor: text('FRESH_AUTH_MAX_AGE'),
+    },
   };
   let auth: AppConfig['auth'] | undefined;
   try {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { PasswordHasher } from '../passwords/password-hasher';
 import { passwordProblem } from '../passwords/password-policy';
 import { isPlausibleEmail, normaliseEmail } from './email';
@@ -18,6 +19,8 @@ export interface NewUser {
   password: string;
   displayName?: string | null;
   roles?: string[];
+  /** Created with the email already verified (an operator's `user:create`). Default false. */
+  emailVerified?: boolean;
 }
 
 export const ROLE_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
@@ -49,12 +52,18 @@ export class UsersService {
       passwordHash: await this.hasher.hash(input.password),
       displayName,
       roles,
+      emailVerifiedAt: input.emailVerified ? new Date() : null,
     });
   }
 
   /** Stores a new hash for the password (rules are the caller's to check). */
-  async setPassword(userId: string, password: string): Promise<void> {
-    await this.users.updatePasswordHash(userId, await this.hasher.hash(password));
+  async setPassword(userId: string, password: string, em?: EntityManager): Promise<void> {
+    await this.users.updatePasswordHash(userId, await this.hasher.hash(password), em);
+  }
+
+  /** Hashes a password (to store it later, inside a transaction of the caller's). */
+  hashPassword(password: string): Promise<string> {
+    return this.hasher.hash(password);
   }
 
   setDisabled(userId: string, disabled: boolean): Promise<boolean> {

@@ -3,6 +3,8 @@ import type { Request } from 'express';
 import { AuthContext, AuthRouteMetadata, AuthStrategyName } from '../auth.types';
 import { AuthenticationGuard } from '../guards/authentication.guard';
 import { AUTH_ROUTE_KEY, ROLES_KEY } from './metadata-keys';
+import type { Duration } from '../auth.options';
+import { parseDuration } from '../shared/duration';
 
 export { AUTH_ROUTE_KEY, ROLES_KEY } from './metadata-keys';
 
@@ -12,6 +14,14 @@ export interface AuthRouteOptions {
    * one indexed lookup per request, in exchange for revocation that takes effect at once.
    */
   strict?: boolean;
+  /**
+   * Sensitive actions: the sign-in's last authentication (login, or `POST reauthenticate`) must be
+   * at most this old, else `403 reauthentication_required`. `true` uses the module's
+   * `lifecycle.freshFor` (10 minutes). For JWT sign-ins it is read from the database, like `strict`.
+   */
+  fresh?: Duration | true;
+  /** Only callers whose email address is verified; others get `403 email_unverified`. */
+  verified?: boolean;
 }
 
 /**
@@ -26,6 +36,7 @@ export interface AuthRouteOptions {
  *   @Get() list(@CurrentAuth() auth: AuthContext) { … }
  *   @Get('mine') @Auth('session', 'jwt') mine() { … }         // either: cookie or Bearer
  *   @Delete(':id') @Auth('jwt', { strict: true }) @Roles('admin') remove() { … }
+ *   @Post('export') @Auth('session', 'jwt', { fresh: '5m', verified: true }) export() { … }
  * }
  * ```
  */
@@ -33,10 +44,22 @@ export function Auth(...args: Array<AuthStrategyName | AuthRouteOptions>): Metho
   const strategies = args.filter((a): a is AuthStrategyName => typeof a === 'string');
   const options = args.find((a): a is AuthRouteOptions => typeof a === 'object') ?? {};
   if (strategies.length === 0) throw new Error('@Auth() needs at least one strategy: @Auth("session"), @Auth("jwt")');
-  const metadata: AuthRouteMetadata = { strategies: [...new Set(strategies)], strict: options.strict ?? false };
+  const metadata: AuthRouteMetadata = {
+    strategies: [...new Set(strategies)],
+    strict: options.strict ?? false,
+    ...(options.fresh !== undefined && { fresh: freshness(options.fresh) }),
+    ...(options.verified && { verified: true }),
+  };
   // The guard comes with the decorator: with `globalGuard: false` an `@Auth()` route is still
   // protected (with the global guard on, the second run is a no-op).
   return applyDecorators(SetMetadata(AUTH_ROUTE_KEY, metadata), UseGuards(AuthenticationGuard));
+}
+
+function freshness(fresh: Duration | true): number | 'default' {
+  if (fresh === true) return 'default';
+  const ms = typeof fresh === 'number' ? fresh : parseDuration(fresh);
+  if (ms === undefined || !(ms > 0)) throw new Error(`@Auth({ fresh }) needs a duration such as '10m' (or true), not ${JSON.stringify(fresh)}`);
+  return ms;
 }
 
 /**

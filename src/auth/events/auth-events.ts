@@ -16,6 +16,13 @@ export const AuthEvent = {
   SignInRevoked: 'auth.signin.revoked',
   PasswordChanged: 'auth.password.changed',
   Throttled: 'auth.throttled',
+  EmailVerified: 'auth.email.verified',
+  PasswordResetRequested: 'auth.password.reset_requested',
+  PasswordReset: 'auth.password.reset',
+  EmailChangeRequested: 'auth.email.change_requested',
+  EmailChanged: 'auth.email.changed',
+  AccountDeleted: 'auth.account.deleted',
+  Reauthenticated: 'auth.reauthenticated',
 } as const;
 export type AuthEventName = (typeof AuthEvent)[keyof typeof AuthEvent];
 
@@ -30,7 +37,15 @@ export interface AuthEventPayloads {
   /** `signInId` for one sign-in; `allExcept` (possibly null) when every sign-in but one ended. */
   [AuthEvent.SignInRevoked]: { userId: string | null; signInId?: string; allExcept?: string | null; reason: string };
   [AuthEvent.PasswordChanged]: { userId: string; signInId: string };
-  [AuthEvent.Throttled]: { scope: 'ip' | 'account'; ip?: string; email?: string };
+  [AuthEvent.Throttled]: { scope: 'ip' | 'account' | 'password_reset' | 'mail'; ip?: string; email?: string; userId?: string };
+  [AuthEvent.EmailVerified]: { userId: string };
+  /** Every request, known address or not (`userId` null): what an enumeration attempt looks like. */
+  [AuthEvent.PasswordResetRequested]: { email: string; userId: string | null; ip: string | null; userAgent: string | null };
+  [AuthEvent.PasswordReset]: { userId: string; ip: string | null; userAgent: string | null };
+  [AuthEvent.EmailChangeRequested]: { userId: string; signInId: string };
+  [AuthEvent.EmailChanged]: { userId: string };
+  [AuthEvent.AccountDeleted]: { userId: string; signInId: string };
+  [AuthEvent.Reauthenticated]: { userId: string; signInId: string };
 }
 
 /** What a listener receives: the payload plus the event's name and time. */

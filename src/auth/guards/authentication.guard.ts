@@ -9,6 +9,7 @@ import { AUTH_ROUTE_KEY, ROLES_KEY } from '../decorators/metadata-keys';
 import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { assertCookieRequestAllowed } from '../csrf/csrf.guard';
 import { assertRoles } from './roles.guard';
+import { assertRouteRequirements, strategyOptionsFor } from './route-requirements';
 
 const CHECKED = Symbol('nda.authChecked');
 
@@ -23,6 +24,7 @@ export class AuthenticationGuard implements CanActivate {
   /** Decorator metadata never changes at run time: resolve it once per handler. */
   private readonly resolved = new WeakMap<Function, { route: AuthRouteMetadata; roles: string[] }>();
   private readonly origins: ReadonlySet<string>;
+  private readonly freshForMs: number;
 
   constructor(
     private readonly reflector: Reflector,
@@ -31,6 +33,7 @@ export class AuthenticationGuard implements CanActivate {
     @Inject(AUTH_OPTIONS) options: AuthOptions,
   ) {
     this.origins = new Set(options.corsOrigins);
+    this.freshForMs = options.lifecycle.freshForMs;
     const available = authentication.available;
     const strategies = routing.defaultStrategies.filter((s) => available.includes(s));
     this.defaultRoute = { strategies, strict: false };
@@ -64,15 +67,16 @@ export class AuthenticationGuard implements CanActivate {
     // the global guard); when both run, the second has nothing left to do.
     if (req[CHECKED]) return true;
     req[CHECKED] = true;
-    const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, { strict: route.strict });
-    if (authenticated instanceof Promise) return authenticated.then(() => this.assertAccess(req, roles));
-    return this.assertAccess(req, roles);
+    const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, strategyOptionsFor(route));
+    if (authenticated instanceof Promise) return authenticated.then(() => this.assertAccess(req, route, roles));
+    return this.assertAccess(req, route, roles);
   }
 
-  /** After authentication: the origin and CSRF rule for cookie credentials, then `@Roles()`. */
-  assertAccess(req: Request, roles: string[]): true {
+  /** After authentication: the origin and CSRF rule for cookie credentials, `@Roles()`, then `verified`/`fresh`. */
+  private assertAccess(req: Request, route: Exclude<AuthRouteMetadata, { public: true }>, roles: string[]): true {
     assertCookieRequestAllowed(req, this.origins);
     assertRoles(req, roles);
+    assertRouteRequirements(req, route, this.freshForMs);
     return true;
   }
 }
@@ -81,6 +85,7 @@ export class AuthenticationGuard implements CanActivate {
 abstract class SingleStrategyGuard implements CanActivate {
   protected abstract readonly strategy: AuthStrategyName;
   private readonly origins: ReadonlySet<string>;
+  private readonly freshForMs: number;
 
   constructor(
     private readonly authentication: AuthenticationService,
@@ -88,16 +93,18 @@ abstract class SingleStrategyGuard implements CanActivate {
     @Inject(AUTH_OPTIONS) options: AuthOptions,
   ) {
     this.origins = new Set(options.corsOrigins);
+    this.freshForMs = options.lifecycle.freshForMs;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     if (req.auth?.strategy === this.strategy) return true; // the global guard already did it
-    const route = this.reflector.getAllAndOverride<AuthRouteMetadata | undefined>(AUTH_ROUTE_KEY, [context.getHandler(), context.getClass()]);
-    const strict = route && !route.public ? route.strict : false;
-    await this.authentication.authenticate(req, http.getResponse<Response>(), [this.strategy], { strict });
+    const found = this.reflector.getAllAndOverride<AuthRouteMetadata | undefined>(AUTH_ROUTE_KEY, [context.getHandler(), context.getClass()]);
+    const route = found && !found.public ? found : { strategies: [this.strategy], strict: false };
+    await this.authentication.authenticate(req, http.getResponse<Response>(), [this.strategy], strategyOptionsFor(route));
     assertCookieRequestAllowed(req, this.origins);
+    assertRouteRequirements(req, route, this.freshForMs);
     return true;
   }
 }

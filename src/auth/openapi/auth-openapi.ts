@@ -6,6 +6,7 @@ import { ApiResponse, type OpenAPIObject } from '@nestjs/swagger';
 type ResponseObject = Extract<Operation['responses'][string], { description: string }>;
 import { STATUS_CODES } from 'node:http';
 import { AuthStrategy } from '../auth.types';
+import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { AuthenticationGuard } from '../guards/authentication.guard';
 import { CSRF_HEADER } from '../csrf/csrf.guard';
 import { SessionService } from '../sessions/session.service';
@@ -56,6 +57,7 @@ export function addAuthToOpenApi(app: INestApplication, document: OpenAPIObject)
 
 function applyAuthToDocument(app: INestApplication, document: OpenAPIObject): void {
   const guard = app.get(AuthenticationGuard);
+  const options = app.get<AuthOptions>(AUTH_OPTIONS);
   const handlers = new Map<string, { controller: Function; handler: Function }>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
@@ -76,7 +78,7 @@ function applyAuthToDocument(app: INestApplication, document: OpenAPIObject): vo
     for (const [method, op] of Object.entries(pathItem) as Array<[string, Operation]>) {
       const found = op?.operationId ? handlers.get(op.operationId) : undefined;
       if (!found) continue;
-      describeOperation(document, method, op, found, guard);
+      describeOperation(document, method, op, found, guard, options);
     }
   }
 }
@@ -107,6 +109,8 @@ const EXAMPLE_MESSAGES: Record<string, string | string[]> = {
   forbidden_role: 'Requires role: admin',
   rate_limited: 'Too many attempts; retry in 30 s',
   dependency_unavailable: 'A service this request needs is unavailable; try again shortly',
+  email_unverified: 'Verify your email address first',
+  reauthentication_required: 'This action needs a recent sign-in: confirm your password (POST reauthenticate) and retry',
 };
 
 type Examples = Record<string, unknown>;
@@ -133,7 +137,7 @@ function addResponse(op: Operation, status: number, description: string, codes: 
 
 type Handler = { controller: Function; handler: Function };
 
-function describeOperation(document: OpenAPIObject, method: string, op: Operation, found: Handler, guard: AuthenticationGuard): void {
+function describeOperation(document: OpenAPIObject, method: string, op: Operation, found: Handler, guard: AuthenticationGuard, options: AuthOptions): void {
   const route = guard.routeFor(found.handler, found.controller);
   const guards = [
     ...((Reflect.getMetadata(GUARDS_METADATA, found.handler) ?? []) as unknown[]),
@@ -151,6 +155,9 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
   if (guards.includes(LocalAuthGuard)) {
     addResponse(op, 401, '`credentials_invalid`: unknown email or wrong password (the same answer for both).', ['credentials_invalid']);
     addResponse(op, 429, '`rate_limited`: too many attempts from this IP, or the account is backing off; see `Retry-After`.', ['rate_limited']);
+    if (options.lifecycle.requireVerifiedEmail) {
+      addResponse(op, 403, '`email_unverified`: right password, but the email address is not verified yet (REQUIRE_VERIFIED_EMAIL).', ['email_unverified']);
+    }
   }
   if (guards.includes(IpThrottleGuard)) addResponse(op, 429, '`rate_limited`: too many attempts from this IP; see `Retry-After`.', ['rate_limited']);
 
@@ -183,12 +190,24 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
       ];
     }
     if (roles.length) op.description += `\n\n**Roles:** ${roles.join(' or ')}.`;
-    if (csrf || roles.length) {
-      const forbidden = [...(csrf ? ['csrf_failed', 'origin_rejected'] : []), ...(roles.length ? ['forbidden_role'] : [])];
+    if (route.verified) op.description += '\n\n**Verified email** required.';
+    if (route.fresh !== undefined) {
+      const maxAge = route.fresh === 'default' ? options.lifecycle.freshForMs : route.fresh;
+      op.description += `\n\n**Fresh sign-in:** the last authentication (login or \`POST reauthenticate\`) at most ${Math.round(maxAge / 1000)} s ago.`;
+    }
+    const forbidden = [
+      ...(csrf ? ['csrf_failed', 'origin_rejected'] : []),
+      ...(roles.length ? ['forbidden_role'] : []),
+      ...(route.verified ? ['email_unverified'] : []),
+      ...(route.fresh !== undefined ? ['reauthentication_required'] : []),
+    ];
+    if (forbidden.length) {
       const why: Record<string, string> = {
         csrf_failed: '`csrf_failed`: missing or wrong X-CSRF-Token (cookie credentials)',
         origin_rejected: '`origin_rejected`: a cookie-authenticated request from another site',
         forbidden_role: '`forbidden_role`: the caller lacks the role',
+        email_unverified: '`email_unverified`: the caller has not verified their email address',
+        reauthentication_required: '`reauthentication_required`: the sign-in is not fresh; confirm the password (`POST reauthenticate`) and retry',
       };
       addResponse(op, 403, forbidden.map((c) => why[c]).join('; ') + '.', forbidden);
     }

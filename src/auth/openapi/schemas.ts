@@ -8,8 +8,12 @@ export class UserDto {
   @ApiProperty({ pattern: EMAIL_PATTERN, example: 'ada@example.com', description: 'Trimmed and lower-cased.' }) email: string;
   @ApiProperty({ type: String, nullable: true, example: 'Ada' }) displayName: string | null;
   @ApiProperty({ type: [String], example: ['user'] }) roles: string[];
+  @ApiProperty({ description: 'Whether the user proved the address is theirs (the mailed link, or a password reset).' }) emailVerified: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
+
+/** `{}`: an answer that says nothing more than its status (on purpose, for `password/forgot`). */
+export class EmptyDto {}
 
 export class SessionLoginResponseDto {
   @ApiProperty({ type: UserDto }) user: UserDto;
@@ -81,6 +85,8 @@ export class ErrorDto {
       'password_unchanged',
       'dependency_unavailable',
       'overloaded',
+      'email_unverified',
+      'reauthentication_required',
     ],
     description: 'Machine-readable reason. Only `token_expired` means "refresh, then retry".',
   })

@@ -1,5 +1,6 @@
 import { TurnBatcher } from '../persistence/turn-batcher';
 import type { RedisConnection } from '../persistence/redis-connection';
+import type { AuthUser } from '../auth.types';
 import { SessionBackend, SessionJson, SessionRecord } from './session-record';
 
 const KEY = (sidHash: string) => `nda:sess:${sidHash}`;
@@ -16,6 +17,14 @@ local absolute = tonumber(redis.call('HGET', KEYS[1], 'absoluteExpiresAt'))
 local idle = math.min(tonumber(ARGV[1]) + tonumber(ARGV[2]), absolute)
 redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1], 'idleExpiresAt', tostring(idle))
 redis.call('PEXPIREAT', KEYS[1], idle)
+return 1`;
+
+// Compare-and-set of a session's data: applies only if nobody changed it since it was read.
+const REPLACE_DATA = `
+local current = redis.call('HGET', KEYS[1], 'data')
+if not current then return -1 end
+if current ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'data', ARGV[2])
 return 1`;
 
 /** A stored hash → a record, or null when missing or past either deadline. */
@@ -123,6 +132,29 @@ export class RedisSessionsRepository implements SessionBackend {
       ? (await this.listForUser(userId, Date.now())).find((r) => r.publicId === exceptPublicId)?.sidHash
       : undefined;
     await this.removeKnown(userId, hashes.filter((h) => h !== keep));
+  }
+
+  /**
+   * One session at a time (one key per command, as everywhere here): read the data, replace the
+   * user in it, write it back only if it did not change meanwhile (else read again).
+   */
+  async updateUserForUser(userId: string, user: AuthUser): Promise<void> {
+    const hashes = await this.redis.run((c) => c.zRange(USER_INDEX(userId), 0, -1));
+    await Promise.all(
+      hashes.map((h) =>
+        this.redis.run(async (c) => {
+          for (let attempt = 0; attempt < 5; attempt++) {
+            const before = await c.hGet(KEY(h), 'data');
+            if (!before) return;
+            const data = JSON.parse(before) as SessionJson;
+            if (!data.auth) return;
+            data.auth.user = user;
+            const outcome = await c.eval(REPLACE_DATA, { keys: [KEY(h)], arguments: [before, JSON.stringify(data)] });
+            if (outcome !== 0) return;
+          }
+        }),
+      ),
+    );
   }
 
   async updateData(sidHash: string, data: SessionJson): Promise<void> {

@@ -14,6 +14,8 @@ export interface SessionAuth {
   csrfToken: string;
   /** `rememberMe`: a persistent cookie; false: a browser-session cookie (absent in older sessions: persistent). */
   persistent?: boolean;
+  /** Epoch ms of the last authentication (login, reauthenticate, password change): what `fresh` routes check. */
+  authenticatedAt?: number;
 }
 
 const SESSION_AUTH = Symbol('nda.sessionAuth');
@@ -60,6 +62,11 @@ export interface SessionBackend {
   removeForUser(userId: string, publicId: string): Promise<boolean>;
   /** Ends every session of the user except `exceptPublicId`. */
   removeAllForUser(userId: string, exceptPublicId?: string): Promise<void>;
+  /**
+   * Replaces the user that each of the user's live sessions carries (after a profile or email
+   * change), touching nothing else. Never creates a session.
+   */
+  updateUserForUser(userId: string, user: AuthUser): Promise<void>;
   /** Deletes sessions past either deadline (or revoked); returns how many. */
   pruneExpired(now: number): Promise<number>;
   /** Cheap liveness probe for /health. */

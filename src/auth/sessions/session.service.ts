@@ -9,6 +9,7 @@ import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { clientMeta } from '../http/client-meta';
 import { AuthUser } from '../auth.types';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
+import { authUserOf } from '../accounts/user.view';
 import { attachSessionAuth, SESSION_BACKEND, SessionAuth, SessionBackend, sessionAuthOf } from './session-record';
 import { hashSessionId, SessionStore, toPlainSession } from './session.store';
 
@@ -102,7 +103,7 @@ export class SessionService {
     await this.load(req, res);
     await promisify(req.session.regenerate.bind(req.session))();
     const now = Date.now();
-    const auth: SessionAuth = { user, signInId: randomUUID(), csrfToken: newCsrfToken(), persistent };
+    const auth: SessionAuth = { user: authUserOf(user), signInId: randomUUID(), csrfToken: newCsrfToken(), persistent, authenticatedAt: now };
     req.session.auth = auth;
     const { idleTtlMs } = this.config.session;
     // Not remembered: a browser-session cookie, and a sign-in capped at the short lifetime.
@@ -134,11 +135,23 @@ export class SessionService {
     const record = auth && (await this.backend.findLive(hashSessionId(req.sessionID), Date.now()));
     if (!auth || !record) throw new Error('renew() needs a live session');
     await promisify(req.session.regenerate.bind(req.session))(); // removes the old id from the store
-    const renewed: SessionAuth = { ...auth, csrfToken: newCsrfToken() };
+    // Renewal follows a password proof (a password change): the sign-in is freshly authenticated.
+    const renewed: SessionAuth = { ...auth, csrfToken: newCsrfToken(), authenticatedAt: Date.now() };
     req.session.auth = renewed;
     if (auth.persistent === false) req.session.cookie.expires = null; // still a browser-session cookie
     await this.backend.create({ ...record, sidHash: hashSessionId(req.sessionID), data: toPlainSession(req.session) });
     return renewed;
+  }
+
+  /** `POST reauthenticate`: this session's last authentication is now (what `fresh` routes check). */
+  async markAuthenticated(req: Request, res: Response): Promise<void> {
+    await this.load(req, res);
+    const auth = this.current(req);
+    if (!auth) throw new Error('markAuthenticated() needs a live session');
+    req.session.auth = { ...auth, authenticatedAt: Date.now() };
+    // Saved now, not when the response ends: the next request must already see it. The store only
+    // updates a session that still exists (no resurrection).
+    await promisify(req.session.save.bind(req.session))();
   }
 
   /** Clears the session cookie on this response (the session itself is ended elsewhere). */

@@ -1,3 +1,4 @@
+import type { AuthUser } from '../auth.types';
 import { Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
 import { HotQueries } from '../persistence/hot-queries';
@@ -77,6 +78,13 @@ export class SessionsRepository implements SessionBackend {
     const q = this.sessions.createQueryBuilder().delete().where('user_id = :userId', { userId });
     if (exceptPublicId) q.andWhere('public_id <> :exceptPublicId', { exceptPublicId });
     await q.execute();
+  }
+
+  async updateUserForUser(userId: string, user: AuthUser): Promise<void> {
+    await this.hot.rows(`UPDATE auth_sessions SET data = jsonb_set(data, '{auth,user}', $2::jsonb) WHERE user_id = $1 AND data ? 'auth'`, [
+      userId,
+      JSON.stringify(user),
+    ]);
   }
 
   async pruneExpired(now: number): Promise<number> {

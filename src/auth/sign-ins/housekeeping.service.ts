@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SESSION_BACKEND, SessionBackend } from '../sessions/session-record';
 import { RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
+import { OneTimeTokensRepository } from '../one-time-tokens/one-time-tokens.repository';
 
 const EVERY_MS = 15 * 60_000;
 
-/** Deletes expired sessions and token families: every 15 minutes in the server, and by `npm run prune`. */
+/** Deletes expired sessions, token families and one-time tokens: every 15 minutes in the server, and by `npm run prune`. */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Housekeeping');
@@ -13,17 +14,24 @@ export class HousekeepingService implements OnApplicationBootstrap, OnApplicatio
   constructor(
     @Inject(SESSION_BACKEND) private readonly sessions: SessionBackend,
     private readonly families: RefreshTokensRepository,
+    private readonly oneTimeTokens: OneTimeTokensRepository,
   ) {}
 
-  async prune(): Promise<{ sessions: number; tokenFamilies: number }> {
-    const [sessions, tokenFamilies] = await Promise.all([this.sessions.pruneExpired(Date.now()), this.families.pruneExpired()]);
-    return { sessions, tokenFamilies };
+  async prune(): Promise<{ sessions: number; tokenFamilies: number; oneTimeTokens: number }> {
+    const [sessions, tokenFamilies, oneTimeTokens] = await Promise.all([
+      this.sessions.pruneExpired(Date.now()),
+      this.families.pruneExpired(),
+      this.oneTimeTokens.prune(),
+    ]);
+    return { sessions, tokenFamilies, oneTimeTokens };
   }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       this.prune().then(
-        (n) => (n.sessions || n.tokenFamilies) && this.logger.log(`pruned ${n.sessions} sessions, ${n.tokenFamilies} token families`),
+        (n) =>
+          (n.sessions || n.tokenFamilies || n.oneTimeTokens) &&
+          this.logger.log(`pruned ${n.sessions} sessions, ${n.tokenFamilies} token families, ${n.oneTimeTokens} one-time tokens`),
         (err: Error) => this.logger.warn(`prune failed: ${err.message}`), // retried next round
       );
     }, EVERY_MS);

@@ -17,6 +17,11 @@ import { LoginThrottleService } from '../throttling/login-throttle.service';
 import { SignInsService, SignInView } from './sign-ins.service';
 import { cookieCredentialOf } from '../csrf/csrf.guard';
 import { TokenCookies } from '../tokens/token-cookies';
+import { TokenService } from '../tokens/token.service';
+import { OneTimeTokenPurpose } from '../one-time-tokens/one-time-token.entity';
+import { OneTimeTokensRepository } from '../one-time-tokens/one-time-tokens.repository';
+import { AccountLifecycleService } from '../lifecycle/account-lifecycle.service';
+import { ReauthenticateDto } from '../lifecycle/dto/lifecycle.dto';
 
 /** The caller's own sign-ins, whichever way they signed in. Cookie callers need the CSRF token for changes. */
 @ApiTags('sign-ins')
@@ -32,6 +37,9 @@ export class SignInsController {
     private readonly throttle: LoginThrottleService,
     private readonly events: AuthEvents,
     private readonly tokenCookies: TokenCookies,
+    private readonly tokens: TokenService,
+    private readonly oneTime: OneTimeTokensRepository,
+    private readonly lifecycle: AccountLifecycleService,
   ) {}
 
   /** `GET /auth/sessions` → the caller's live sessions and token families, `current` marking this one. */
@@ -98,7 +106,27 @@ export class SignInsController {
     }
     await this.users.setPassword(user.id, dto.newPassword);
     await this.signIns.revokeAll(user.id, 'password_change', auth);
+    await this.oneTime.voidFor(user.id, OneTimeTokenPurpose.ResetPassword); // a pending reset link dies with the old password
+    // The password was just proved: this sign-in counts as freshly authenticated.
     if (auth.strategy === AuthStrategy.Session) await this.sessions.renew(req, res);
+    else await this.tokens.markAuthenticated(auth.signInId, user.id);
     this.events.emit(AuthEvent.PasswordChanged, { userId: user.id, signInId: auth.signInId });
+  }
+
+  /** `POST /auth/reauthenticate {password}` → 204; this sign-in's last authentication becomes now. */
+  @Post('reauthenticate')
+  @ApiOperation({
+    summary: 'Confirm my password (re-authenticate)',
+    description:
+      "Makes this sign-in fresh: routes marked `fresh` (email change, account deletion, API-key creation) accept it for the next minutes (FRESH_AUTH_MAX_AGE). Wrong passwords count towards the account's back-off.",
+  })
+  @ApiBody({ type: ReauthenticateDto })
+  @ApiNoContentResponse({ description: 'This sign-in is freshly authenticated.' })
+  @ApiErrorResponse(401, '`credentials_invalid`: wrong password; or not authenticated.', ['credentials_invalid'])
+  @ApiErrorResponse(429, '`rate_limited`: the account is backing off after wrong passwords; see `Retry-After`.', ['rate_limited'])
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @JsonBody()
+  async reauthenticate(@CurrentAuth() auth: AuthContext, @Body() dto: ReauthenticateDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.lifecycle.reauthenticate(auth, dto.password, req, res);
   }
 }

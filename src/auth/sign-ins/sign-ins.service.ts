@@ -17,7 +17,7 @@ export interface SignInView {
   current: boolean;
 }
 
-export type RevocationReason = 'revoked' | 'password_change' | 'disabled';
+export type RevocationReason = 'revoked' | 'password_change' | 'password_reset' | 'email_change' | 'disabled' | 'account_deleted';
 
 /**
  * The sign-in ledger: a user's browser sessions (database or Redis) and token families
@@ -69,11 +69,14 @@ export class SignInsService {
     return revoked;
   }
 
-  /** Ends every sign-in of the user except `keep` (the caller's own, when given). */
-  async revokeAll(userId: string, reason: RevocationReason, keep?: AuthContext): Promise<void> {
+  /**
+   * Ends every sign-in of the user except `keep` (the caller's own, when given; with no strategy,
+   * whichever sign-in has that id).
+   */
+  async revokeAll(userId: string, reason: RevocationReason, keep?: Pick<AuthContext, 'signInId'> & Partial<Pick<AuthContext, 'strategy'>>): Promise<void> {
     await Promise.all([
-      this.sessions.removeAllForUser(userId, keep?.strategy === AuthStrategy.Session ? keep.signInId : undefined),
-      this.families.revokeAllForUser(userId, reason, keep?.strategy === AuthStrategy.Jwt ? keep.signInId : undefined),
+      this.sessions.removeAllForUser(userId, keep && keep.strategy !== AuthStrategy.Jwt ? keep.signInId : undefined),
+      this.families.revokeAllForUser(userId, reason, keep && keep.strategy !== AuthStrategy.Session ? keep.signInId : undefined),
     ]);
     this.events.emit(AuthEvent.SignInRevoked, { userId, allExcept: keep?.signInId ?? null, reason });
   }

@@ -6,7 +6,7 @@ import { markCookieCredential } from '../csrf/csrf.guard';
 import { CsrfTokens } from '../csrf/csrf-tokens';
 import { TokenCookies } from '../tokens/token-cookies';
 import { TokenService } from '../tokens/token.service';
-import { fail, RequestAuthStrategy, RouteAuthOptions, StrategyResult } from './request-strategy';
+import { fail, RequestAuthStrategy, RouteAuthOptions, setSignInFacts, StrategyResult } from './request-strategy';
 
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
@@ -49,12 +49,14 @@ export class JwtStrategy implements RequestAuthStrategy {
     const c = result.claims;
     if (header === undefined) markCookieCredential(req, { csrfValid: (presented) => this.csrf.verify(presented, c.sid) });
     // The claims may be shared with other requests (verified-token cache): copy the roles.
-    if (!options.strict) return signedIn(c, [...c.roles]);
-    // Strict routes: the sign-in (family) and the user must still be live, and role changes
-    // apply at once.
-    return this.tokens
-      .liveFamilyRoles(c.sid, c.sub)
-      .then((live) => (live ? signedIn(c, live) : fail(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again', true)));
+    if (!options.strict && !options.fresh && !options.verified) return signedIn(c, [...c.roles]);
+    // Strict, fresh and verified routes read the sign-in (family) and its user: both must still be
+    // live; role changes apply at once; the family holds the last authentication time.
+    return this.tokens.liveFamily(c.sid, c.sub).then((live) => {
+      if (!live) return fail(AuthErrorCode.SigninRevoked, 'This sign-in was revoked; sign in again', true);
+      setSignInFacts(req, { authenticatedAt: live.authenticatedAt, emailVerified: live.emailVerified });
+      return signedIn(c, options.strict ? live.roles : [...c.roles]);
+    });
   }
 }
 

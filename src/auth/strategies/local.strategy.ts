@@ -1,4 +1,6 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
+import { UserView } from '../accounts/user.view';
 import { CodedHttpException } from '../http/http-errors';
 import { toUserView } from '../accounts/user.view';
 import type { Request } from 'express';
@@ -12,15 +14,16 @@ import { AuthErrorCode, AuthUser } from '../auth.types';
 const LOGIN_USER = Symbol('nda.loginUser');
 
 /** The user a login request proved to be (set by `LocalAuthGuard`, read by the login handlers). */
-export function loginUserOf(req: Request): AuthUser {
-  const user = (req as Request & { [LOGIN_USER]?: AuthUser })[LOGIN_USER];
+export function loginUserOf(req: Request): UserView {
+  const user = (req as Request & { [LOGIN_USER]?: UserView })[LOGIN_USER];
   if (!user) throw new Error('no login user on this request: is LocalAuthGuard on the route?');
   return user;
 }
 
-export function setLoginUser(req: Request, user: AuthUser): void {
-  (req as Request & { [LOGIN_USER]?: AuthUser })[LOGIN_USER] = user;
+export function setLoginUser(req: Request, user: UserView): void {
+  (req as Request & { [LOGIN_USER]?: UserView })[LOGIN_USER] = user;
 }
+
 
 /** One message for unknown email and wrong password: the response never says which. */
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid email or password';
@@ -36,17 +39,22 @@ export const invalidCredentials = () =>
 @Injectable()
 export class LocalStrategy {
   constructor(
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
     private readonly auth: AuthService,
     private readonly throttle: LoginThrottleService,
     private readonly events: AuthEvents,
   ) {}
 
-  async validate(req: Request, email: string, password: string): Promise<AuthUser> {
+  async validate(req: Request, email: string, password: string): Promise<UserView> {
     // The attempt is reserved (and counted) before the password is checked: see LoginThrottleService.
     const user = await this.throttle.guarded(email, () => this.auth.verifyCredentials(email, password));
     if (!user) {
       this.events.emit(AuthEvent.LoginFailed, { email: normaliseEmail(email), ...clientMeta(req) });
       throw invalidCredentials();
+    }
+    // Said only to whoever knows the password: nobody else learns that the account exists.
+    if (this.options.lifecycle.requireVerifiedEmail && !user.emailVerifiedAt) {
+      throw new CodedHttpException(HttpStatus.FORBIDDEN, AuthErrorCode.EmailUnverified, 'Verify your email address first: follow the link in the mail we sent');
     }
     return toUserView(user);
   }

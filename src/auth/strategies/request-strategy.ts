@@ -12,6 +12,27 @@ export type StrategyResult = { ok: true; context: AuthContext } | { ok: false; f
 
 export interface RouteAuthOptions {
   strict: boolean;
+  /** The route checks freshness: the strategy must find the sign-in's last authentication. */
+  fresh?: boolean;
+  /** The route needs a verified email: the strategy must find out whether it is. */
+  verified?: boolean;
+}
+
+/** What a strategy found out about the sign-in beyond the `AuthContext`, when the route asked. */
+export interface SignInFacts {
+  /** Epoch ms of the sign-in's last authentication (login or reauthenticate). */
+  authenticatedAt?: number;
+  emailVerified?: boolean;
+}
+
+const FACTS = Symbol('nda.signInFacts');
+
+export function setSignInFacts(req: Request, facts: SignInFacts): void {
+  (req as Request & { [FACTS]?: SignInFacts })[FACTS] = facts;
+}
+
+export function signInFactsOf(req: Request): SignInFacts {
+  return (req as Request & { [FACTS]?: SignInFacts })[FACTS] ?? {};
 }
 
 /**

@@ -3,16 +3,20 @@ import type { Request } from 'express';
 import { AuthErrorCode, AuthStrategy } from '../auth.types';
 import { constantTimeEqual, markCookieCredential } from '../csrf/csrf.guard';
 import { SessionService } from '../sessions/session.service';
-import { fail, RequestAuthStrategy, StrategyResult } from './request-strategy';
+import { UsersRepository } from '../accounts/users.repository';
+import { fail, RequestAuthStrategy, RouteAuthOptions, setSignInFacts, StrategyResult } from './request-strategy';
 
 /** The session cookie → the signed-in session's user. Fails (401) when there is no live session. */
 @Injectable()
 export class SessionCookieStrategy implements RequestAuthStrategy {
   readonly name = AuthStrategy.Session;
 
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly users: UsersRepository,
+  ) {}
 
-  async authenticate(req: Request): Promise<StrategyResult> {
+  async authenticate(req: Request, _res: unknown, options: RouteAuthOptions): Promise<StrategyResult> {
     if (!this.sessions.hasCookie(req)) {
       return fail(AuthErrorCode.CredentialsMissing, 'Authentication required', false);
     }
@@ -23,6 +27,14 @@ export class SessionCookieStrategy implements RequestAuthStrategy {
     }
     // A cookie credential: unsafe requests must echo the session's synchronizer token.
     markCookieCredential(req, { csrfValid: (presented) => constantTimeEqual(presented, auth.csrfToken) });
+    // The session holds its last authentication; verification can change after login (a link
+    // followed elsewhere), so `verified` routes ask the database.
+    if (options.fresh || options.verified) {
+      setSignInFacts(req, {
+        authenticatedAt: auth.authenticatedAt,
+        emailVerified: options.verified ? await this.users.isEmailVerified(auth.user.id) : undefined,
+      });
+    }
     return { ok: true, context: { user: auth.user, strategy: AuthStrategy.Session, signInId: auth.signInId } };
   }
 }

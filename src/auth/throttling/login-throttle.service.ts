@@ -4,7 +4,7 @@ import { CodedHttpException } from '../http/http-errors';
 import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { normaliseEmail } from '../accounts/email';
 import { AuthErrorCode } from '../auth.types';
-import { AuthEvent, AuthEvents } from '../events/auth-events';
+import { AuthEvent, AuthEventPayloads, AuthEvents } from '../events/auth-events';
 import { AttemptKeys, BackoffPolicy, COUNTER_STORE, CounterStore } from './counter.store';
 
 const IP_WINDOW_MS = 60_000;
@@ -50,6 +50,28 @@ export class LoginThrottleService {
     const { count, resetMs } = await this.counters.hit(`nda:rl:ip:${ip}`, IP_WINDOW_MS);
     if (count > limit) {
       if (count === limit + 1) this.events.emit(AuthEvent.Throttled, { scope: 'ip', ip });
+      throw rateLimited(resetMs);
+    }
+  }
+
+  /**
+   * `POST password/forgot`: `throttle.passwordResetPerEmail` requests per normalised address in 15
+   * minutes, known and unknown alike (a 429 says nothing about the account).
+   */
+  async hitPasswordReset(email: string): Promise<void> {
+    const id = createHash('sha256').update(normaliseEmail(email)).digest('base64url');
+    await this.windowLimit(`nda:rl:{reset:${id}}`, this.config.throttle.passwordResetPerEmail, () => ({ scope: 'password_reset', email: normaliseEmail(email) }));
+  }
+
+  /** Mails a signed-in user asks for (verification resends, email-change requests): `throttle.mailPerUser` in 15 minutes. */
+  async hitUserMail(userId: string): Promise<void> {
+    await this.windowLimit(`nda:rl:{mail:${userId}}`, this.config.throttle.mailPerUser, () => ({ scope: 'mail', userId }));
+  }
+
+  private async windowLimit(key: string, limit: number, event: () => AuthEventPayloads[typeof AuthEvent.Throttled]): Promise<void> {
+    const { count, resetMs } = await this.counters.hit(key, FAILURE_WINDOW_MS);
+    if (count > limit) {
+      if (count === limit + 1) this.events.emit(AuthEvent.Throttled, event());
       throw rateLimited(resetMs);
     }
   }

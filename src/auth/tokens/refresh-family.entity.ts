@@ -26,6 +26,10 @@ export class RefreshFamilyEntity {
   @Column({ type: 'boolean', default: true })
   persistent: boolean;
 
+  /** The sign-in's last authentication (login, or `POST reauthenticate`): what `fresh` routes check. */
+  @Column({ name: 'authenticated_at', type: 'timestamptz', default: () => 'now()' })
+  authenticatedAt: Date;
+
   /** Rotation never extends a family past this. */
   @Column({ name: 'absolute_expires_at', type: 'timestamptz' })
   absoluteExpiresAt: Date;

@@ -22,6 +22,16 @@ interface FamilyOwner {
   user: AuthUser;
 }
 
+/** A live family as strict, fresh and verified routes see it. */
+export interface LiveFamily {
+  userId: string;
+  /** The user's current roles. */
+  roles: string[];
+  /** Epoch ms of the last authentication. */
+  authenticatedAt: number;
+  emailVerified: boolean;
+}
+
 export type RotationOutcome =
   | ({ kind: 'rotated' } & FamilyOwner)
   /** The token was spent within the grace window and its successor is unused: same successor. */
@@ -237,24 +247,37 @@ export class RefreshTokensRepository {
   }
 
   /**
-   * For strict routes: is the family live and does it belong to this user? Returns the user's
-   * current roles, or null. A primary-key lookup joined to the user; lookups from one turn of the
-   * event loop share one query (TurnBatcher), so each still sees every revocation committed
-   * before it was asked.
+   * For strict, fresh and verified routes: is the family live and does it belong to this user?
+   * Returns it with its user's current roles and verification, or null. A primary-key lookup
+   * joined to the user; lookups from one turn of the event loop share one query (TurnBatcher), so
+   * each still sees every revocation committed before it was asked.
    */
-  async findLiveFamilyRoles(familyId: string, userId: string): Promise<string[] | null> {
+  async findLiveFamily(familyId: string, userId: string): Promise<LiveFamily | null> {
     if (!isUuid(familyId)) return null; // one bad key must not fail the whole batch's query
     const live = await this.liveFamilies.load(familyId);
-    return live && live.userId === userId ? live.roles : null;
+    return live && live.userId === userId ? live : null;
   }
 
-  private async findLiveFamilies(familyIds: string[]): Promise<Map<string, { userId: string; roles: string[] }>> {
-    const rows = await this.hot.rows<{ id: string; user_id: string; roles: string[] }>(
-      `SELECT f.id, f.user_id, u.roles FROM auth_refresh_families f JOIN auth_users u ON u.id = f.user_id
+  /** The family's last authentication becomes now (`POST reauthenticate`); false when it is not live. */
+  async markAuthenticated(familyId: string, userId: string): Promise<boolean> {
+    const result: UpdateResult = await this.dataSource.query(
+      `UPDATE auth_refresh_families SET authenticated_at = now()
+        WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND absolute_expires_at > now()`,
+      [familyId, userId],
+    );
+    return result[1] > 0;
+  }
+
+  private async findLiveFamilies(familyIds: string[]): Promise<Map<string, LiveFamily>> {
+    const rows = await this.hot.rows<{ id: string; user_id: string; roles: string[]; authenticated_at: Date; email_verified: boolean }>(
+      `SELECT f.id, f.user_id, u.roles, f.authenticated_at, u.email_verified_at IS NOT NULL AS email_verified
+         FROM auth_refresh_families f JOIN auth_users u ON u.id = f.user_id
         WHERE f.id = ANY($1::uuid[]) AND f.revoked_at IS NULL AND f.absolute_expires_at > now()
           AND u.disabled_at IS NULL`,
       [familyIds],
     );
-    return new Map(rows.map((r) => [r.id, { userId: r.user_id, roles: r.roles }]));
+    return new Map(
+      rows.map((r) => [r.id, { userId: r.user_id, roles: r.roles, authenticatedAt: new Date(r.authenticated_at).getTime(), emailVerified: r.email_verified }]),
+    );
   }
 }

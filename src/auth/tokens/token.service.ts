@@ -7,7 +7,7 @@ import { JwtClaims, signJwt, verifyJwt, JwtVerifyResult } from './jwt-codec';
 import { AuthEvent, AuthEvents } from '../events/auth-events';
 import { JwtKeyring } from './jwt-keyring';
 import { VerifiedTokenCache } from './verified-token-cache';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { LiveFamily, RefreshTokensRepository } from './refresh-tokens.repository';
 
 export interface TokenPair {
   accessToken: string;
@@ -137,9 +137,14 @@ export class TokenService {
     return result;
   }
 
-  /** Strict routes: the user's current roles when the family is live, else null. */
-  liveFamilyRoles(familyId: string, userId: string): Promise<string[] | null> {
-    return this.refreshTokens.findLiveFamilyRoles(familyId, userId);
+  /** Strict, fresh and verified routes: the live family and its user as stored now, else null. */
+  liveFamily(familyId: string, userId: string): Promise<LiveFamily | null> {
+    return this.refreshTokens.findLiveFamily(familyId, userId);
+  }
+
+  /** `POST reauthenticate` for a token sign-in: its last authentication is now. False when it is not live. */
+  markAuthenticated(familyId: string, userId: string): Promise<boolean> {
+    return this.refreshTokens.markAuthenticated(familyId, userId);
   }
 
   /**
