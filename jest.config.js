@@ -14,7 +14,8 @@ const swc = {
 const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', swc] },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  // jose 6 (for jwks-rsa and the resource-server kit) is ESM-only too.
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 

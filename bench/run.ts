@@ -38,14 +38,21 @@ interface Measure {
 }
 interface Row extends Measure {
   case: string;
-  server: 'postgres' | 'postgres+redis';
+  server: 'postgres' | 'postgres+redis' | 'postgres, logs silent';
   /** The open route's req/s this case is compared with: the mean of the open runs just before and after it. */
   openRps?: number;
   ratio?: number;
+  /** The same for server CPU per request: the open runs' mean µs, and this case's µs as a multiple of it. */
+  openCpuUs?: number;
+  cpuRatio?: number;
+  /** Server CPU per request as a multiple of the bare NestJS hello route's (same server, same run). */
+  bareRatio?: number;
   note?: string;
 }
 
 const rows: Row[] = [];
+const BARE = 'bare NestJS hello route (GET /hello, no middleware)';
+const round2 = (v: number | undefined) => (v === undefined ? undefined : +v.toFixed(2));
 const notes: string[] = [];
 
 async function freePort(): Promise<number> {
@@ -57,8 +64,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
+async function startServer(env: Record<string, string>): Promise<{ base: string; bare: string; child: ChildProcess }> {
   const port = await freePort();
+  const barePort = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js')], {
     cwd: ROOT,
     env: {
@@ -70,7 +78,11 @@ async function startServer(env: Record<string, string>): Promise<{ base: string;
       LOGIN_RATE_LIMIT_PER_IP: '1000000', // one client IP generates all the load
       LOGIN_MAX_FAILURES: '1000',
       LOG_LEVEL: 'info', // as in production; stdout goes to /dev/null
+      // Production requires a mail server; the bench's few registrations mail nobody (refused at once).
+      SMTP_URL: 'smtp://127.0.0.1:1',
+      EXAMPLES_ENABLED: 'true', // the measured routes are the examples (off by default in production)
       PORT: String(port),
+      BENCH_BARE_PORT: String(barePort),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -81,7 +93,7 @@ async function startServer(env: Record<string, string>): Promise<{ base: string;
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`bench server exited:\n${err}`);
-    if (err.includes('BENCH_SERVER_READY')) return { base, child };
+    if (err.includes('BENCH_SERVER_READY')) return { base, bare: `http://127.0.0.1:${barePort}`, child };
     await sleep(100);
   }
   throw new Error(`bench server did not start:\n${err}`);
@@ -199,6 +211,8 @@ function record(server: Row['server'], name: string, m: Measure, note?: string):
   rows.push(row);
   const bad = m.non2xx + m.errors;
   console.log(`  ${name.padEnd(44)} ${String(m.rps).padStart(7)} req/s  p99 ${String(m.p99).padStart(4)} ms  ${String(m.cpuUs ?? '-').padStart(5)} µs cpu/req${bad ? `  (${bad} non-2xx/errors)` : ''}`);
+  // A case that answered anything but 2xx measured something else (a 404, a 401): the run is void.
+  if (bad) throw new Error(`${name}: ${bad} of ${m.requests} answers were not 2xx — the measurement is not of the route`);
   return row;
 }
 
@@ -207,7 +221,11 @@ function record(server: Row['server'], name: string, m: Measure, note?: string):
  * for the JIT compiling code that only it reaches (the first case after start-up did, otherwise).
  */
 async function warmUp(base: string, routes: Array<[string, Opts?]>): Promise<void> {
-  for (const [path, opts] of routes) await run(base, path, opts ?? {}, WARMUP);
+  for (const [path, opts] of routes) {
+    const m = await run(base, path, opts ?? {}, WARMUP);
+    // Fail in seconds, not after minutes, when a route does not answer as the case expects.
+    if (m.non2xx + m.errors) throw new Error(`warm-up of ${path}: ${m.non2xx + m.errors} of ${m.requests} answers were not 2xx`);
+  }
 }
 
 /**
@@ -232,6 +250,10 @@ class Bracketed {
     const row = record(this.server, name, await measured(), note?.());
     await this.open();
     row.openRps = Math.round((before.rps + this.lastOpen!.rps) / 2);
+    if (before.cpuUs && this.lastOpen!.cpuUs) {
+      row.openCpuUs = (before.cpuUs + this.lastOpen!.cpuUs) / 2;
+      row.cpuRatio = row.cpuUs ? +(row.cpuUs / row.openCpuUs).toFixed(2) : undefined;
+    }
   }
 }
 
@@ -262,25 +284,30 @@ async function main(): Promise<void> {
   try {
     // ---------- server 1: PostgreSQL (sessions in the database) ----------
     console.log('\nserver 1: PostgreSQL, sessions in the database');
-    let { base, child } = await startServer({ DATABASE_URL });
+    let { base, bare, child } = await startServer({ DATABASE_URL });
     const email = `bench-${Date.now()}@example.com`;
     await post(base, '/auth/register', { email, password: PASSWORD });
     const sessionCookie = cookieOf(await post(base, '/auth/session/login', { email, password: PASSWORD }));
     const token = (await (await post(base, '/auth/token', { email, password: PASSWORD })).json()) as { accessToken: string };
     const bearer = { authorization: `Bearer ${token.accessToken}` };
     const stockPgCookie = cookieOf(await post(base, '/stock/session-pg/login', {}));
+    const apiKey = { 'x-api-key': ((await (await post(base, '/auth/api-keys', { name: 'bench', scopes: ['examples:read'] }, bearer)).json()) as { key: string }).key };
 
     await warmUp(base, [
       ['/examples/public'],
       ['/examples/jwt', { headers: bearer }],
       ['/examples/jwt-strict', { headers: bearer }],
+      ['/examples/api-key', { headers: apiKey }],
       ['/examples/session', { headers: { cookie: sessionCookie } }],
       ['/stock/jwt', { headers: bearer }],
       ['/stock/session-pg', { headers: { cookie: stockPgCookie } }],
     ]);
+    await run(bare, '/hello', {}, WARMUP);
+    record('postgres', BARE, await measure(bare, '/hello'));
     const pg = new Bracketed('postgres', base);
     await pg.case("@Auth('jwt')", () => measure(base, '/examples/jwt', { headers: bearer }));
     await pg.case("@Auth('jwt', { strict: true })", () => measure(base, '/examples/jwt-strict', { headers: bearer }));
+    await pg.case("@Auth('apiKey') + @Scopes", () => measure(base, '/examples/api-key', { headers: apiKey }));
     await pg.case("@Auth('session') — PostgreSQL store", () => measure(base, '/examples/session', { headers: { cookie: sessionCookie } }));
     await pg.case('stock: passport-jwt, string secretOrKey', () => measure(base, '/stock/jwt', { headers: bearer }));
     await pg.case('stock: express-session + connect-pg-simple', () => measure(base, '/stock/session-pg', { headers: { cookie: stockPgCookie } }));
@@ -340,12 +367,13 @@ async function main(): Promise<void> {
     const floodResult = await flood;
     record('postgres', 'open route during a 32-client login flood', during, `flood: ${Math.round(floodResult.requests.average)} wrong logins/s`);
     record('postgres', 'open route (end of server 1, drift check)', await run(base, '/examples/public'));
+    record('postgres', BARE, await measure(bare, '/hello'));
     await stopServer(child);
 
     // ---------- server 2: PostgreSQL + Redis (sessions in Redis) ----------
     if (await redisUp()) {
       console.log('\nserver 2: PostgreSQL + Redis, sessions in Redis');
-      ({ base, child } = await startServer({ DATABASE_URL, REDIS_URL }));
+      ({ base, bare, child } = await startServer({ DATABASE_URL, REDIS_URL }));
       const redisCookie = cookieOf(await post(base, '/auth/session/login', { email, password: PASSWORD }));
       const stockRedisCookie = cookieOf(await post(base, '/stock/session-redis/login', {}));
       await warmUp(base, [
@@ -353,13 +381,28 @@ async function main(): Promise<void> {
         ['/examples/session', { headers: { cookie: redisCookie } }],
         ['/stock/session-redis', { headers: { cookie: stockRedisCookie } }],
       ]);
+      await run(bare, '/hello', {}, WARMUP);
+      record('postgres+redis', BARE, await measure(bare, '/hello'));
       const redis = new Bracketed('postgres+redis', base);
       await redis.case("@Auth('session') — Redis store", () => measure(base, '/examples/session', { headers: { cookie: redisCookie } }));
       await redis.case('stock: express-session + connect-redis', () => measure(base, '/stock/session-redis', { headers: { cookie: stockRedisCookie } }));
+      record('postgres+redis', BARE, await measure(bare, '/hello'));
       await stopServer(child);
     } else {
       notes.push(`Redis not reachable at ${REDIS_URL}: the Redis cases were skipped.`);
     }
+
+    // ---------- server 3: as server 1, request logging off: what the log line costs ----------
+    console.log('\nserver 3: PostgreSQL, LOG_LEVEL=silent (the cost of request logging)');
+    ({ base, bare, child } = await startServer({ DATABASE_URL, LOG_LEVEL: 'silent' }));
+    await warmUp(base, [['/examples/public']]);
+    await run(bare, '/hello', {}, WARMUP);
+    record('postgres, logs silent', BARE, await measure(bare, '/hello'));
+    const silent = new Bracketed('postgres, logs silent', base);
+    await silent.open();
+    await silent.open();
+    record('postgres, logs silent', BARE, await measure(bare, '/hello'));
+    await stopServer(child);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();
@@ -367,14 +410,19 @@ async function main(): Promise<void> {
 
   // Ratios: each case to the open runs just before and after it; the open runs and the flood
   // cases to the mean of all of that server's open runs (so the table shows the drift too).
-  for (const server of ['postgres', 'postgres+redis'] as const) {
-    const opens = rows.filter((r) => r.server === server && r.case.startsWith('open route (')).map((r) => r.rps);
-    const open = opens.length ? opens.reduce((a, b) => a + b, 0) / opens.length : undefined;
+  // And every row's CPU per request to the bare NestJS route's on the same server.
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+  for (const server of ['postgres', 'postgres+redis', 'postgres, logs silent'] as const) {
+    const open = mean(rows.filter((r) => r.server === server && r.case.startsWith('open route (')).map((r) => r.rps));
+    const bareCpu = mean(rows.filter((r) => r.server === server && r.case === BARE && r.cpuUs).map((r) => r.cpuUs!));
     for (const r of rows.filter((x) => x.server === server)) {
       const base = r.openRps ?? open;
-      if (base) r.ratio = +(r.rps / base).toFixed(2);
+      if (base && r.case !== BARE) r.ratio = +(r.rps / base).toFixed(2);
+      if (bareCpu && r.cpuUs) r.bareRatio = +(r.cpuUs / bareCpu).toFixed(2);
     }
   }
+  const openCpu = (server: Row['server']) => mean(rows.filter((r) => r.server === server && r.case.startsWith('open route (') && r.cpuUs).map((r) => r.cpuUs!));
+  const openBare = (server: Row['server']) => mean(rows.filter((r) => r.server === server && r.case.startsWith('open route (') && r.bareRatio).map((r) => r.bareRatio!));
   const get = (name: string) => rows.find((r) => r.case === name);
   // Ours against a stock recipe: the quotient of their ratios to the open route, so the drift
   // between the two measurements cancels too.
@@ -385,6 +433,7 @@ async function main(): Promise<void> {
   const targets = [
     { target: "@Auth('jwt') ≥ 0.90 × open", value: get("@Auth('jwt')")?.ratio, ok: (v: number) => v >= 0.9 },
     { target: 'strict ≥ 0.70 × open', value: get("@Auth('jwt', { strict: true })")?.ratio, ok: (v: number) => v >= 0.7 },
+    { target: 'API key ≥ 0.70 × open', value: get("@Auth('apiKey') + @Scopes")?.ratio, ok: (v: number) => v >= 0.7 },
     { target: 'session on Redis ≥ 0.75 × open', value: get("@Auth('session') — Redis store")?.ratio, ok: (v: number) => v >= 0.75 },
     { target: 'session on PostgreSQL ≥ 0.60 × open', value: get("@Auth('session') — PostgreSQL store")?.ratio, ok: (v: number) => v >= 0.6 },
     { target: 'jwt ≥ 1.5 × stock passport-jwt', value: ratio(get("@Auth('jwt')"), get('stock: passport-jwt, string secretOrKey')), ok: (v: number) => v >= 1.5 },
@@ -392,11 +441,26 @@ async function main(): Promise<void> {
     { target: 'session (Redis) ≥ 1.5 × stock connect-redis', value: ratio(get("@Auth('session') — Redis store"), get('stock: express-session + connect-redis')), ok: (v: number) => v >= 1.5 },
     { target: 'refresh rotations ≥ 1000/s on PostgreSQL', value: get('refresh rotations (POST /auth/token/refresh)')?.rps, ok: (v: number) => v >= 1000 },
     { target: 'open p99 during login flood ≤ 3 × idle p99', value: idleOpen && floodOpen ? +(floodOpen.p99 / Math.max(1, idleOpen.p99)).toFixed(2) : undefined, ok: (v: number) => v <= 3 },
+    // The request pipeline (server CPU per request, same run).
+    { target: 'CPU: open route ≤ 1.35 × bare NestJS', value: round2(openBare('postgres')), ok: (v: number) => v <= 1.35 },
+    { target: "CPU: @Auth('jwt') ≤ 1.08 × open", value: get("@Auth('jwt')")?.cpuRatio, ok: (v: number) => v <= 1.08 },
+    { target: 'CPU: strict ≤ 1.25 × open', value: get("@Auth('jwt', { strict: true })")?.cpuRatio, ok: (v: number) => v <= 1.25 },
+    { target: 'CPU: API key ≤ 1.25 × open', value: get("@Auth('apiKey') + @Scopes")?.cpuRatio, ok: (v: number) => v <= 1.25 },
+    { target: 'CPU: session on Redis ≤ 1.20 × open', value: get("@Auth('session') — Redis store")?.cpuRatio, ok: (v: number) => v <= 1.2 },
+    { target: 'CPU: session on PostgreSQL ≤ 1.35 × open', value: get("@Auth('session') — PostgreSQL store")?.cpuRatio, ok: (v: number) => v <= 1.35 },
+    {
+      // info vs silent, each as a multiple of its own server's bare route (two processes, so each
+      // is first normalised by its own yardstick), then as the share of the open route's CPU.
+      target: 'request logging ≤ 8% of the open route',
+      value: openBare('postgres') && openBare('postgres, logs silent') ? round2(1 - openBare('postgres, logs silent')! / openBare('postgres')!) : undefined,
+      ok: (v: number) => v <= 0.08,
+    },
   ].map((t) => ({ target: t.target, value: t.value ?? null, met: t.value === undefined ? null : t.ok(t.value) }));
 
-  console.log('\n| server | case | req/s | p99 ms | ratio to open | server CPU µs/req |');
-  console.log('|---|---|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.server} | ${r.case} | ${r.rps} | ${r.p99} | ${r.ratio ?? ''} | ${r.cpuUs ?? ''} |`);
+  console.log('\n| server | case | req/s | p99 ms | req/s ratio to open | server CPU µs/req | CPU ratio to open | CPU ratio to bare Nest |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.server} | ${r.case} | ${r.rps} | ${r.p99} | ${r.ratio ?? ''} | ${r.cpuUs ?? ''} | ${r.cpuRatio ?? ''} | ${r.bareRatio ?? ''} |`);
+  console.log(`open route CPU µs/req (mean): logs at info ${openCpu('postgres')?.toFixed(0)}, silent ${openCpu('postgres, logs silent')?.toFixed(0)}`);
   console.log('\n| target | measured | met |');
   console.log('|---|---:|---|');
   for (const t of targets) console.log(`| ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'} |`);

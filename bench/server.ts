@@ -1,19 +1,38 @@
 import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { createApp } from '../src/app/app.setup';
 import { loadConfig } from '../src/app/config/load-config';
 import { StockRecipesModule } from './stock-recipes.module';
 
-/** The benchmark server: the real app (same createApp as main.ts) plus the stock recipes. */
+/** The yardstick: what any NestJS 12 (Express 5) app pays per request, with nothing of ours in it. */
+@Controller()
+class HelloController {
+  @Get('hello')
+  hello() {
+    return { ok: true };
+  }
+}
+@Module({ controllers: [HelloController] })
+class BareModule {}
+
+/**
+ * The benchmark server: the real app (same createApp as main.ts) plus the stock recipes, and on a
+ * second port (BENCH_BARE_PORT) a bare Nest app in the same process, so its CPU per request is
+ * measured by the same /proc counter as every case.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const databaseUrl = config.databaseUrl;
   if (!databaseUrl) throw new Error('the benchmark server needs DATABASE_URL (PostgreSQL)');
   const app = await createApp(config, databaseUrl, { imports: [StockRecipesModule.forRoot(config, databaseUrl)] });
   await app.listen(config.port, '127.0.0.1');
+  const bare = await NestFactory.create(BareModule, { logger: false });
+  await bare.listen(Number(process.env.BENCH_BARE_PORT), '127.0.0.1');
   console.error(`BENCH_SERVER_READY ${config.port}`);
   process.once('SIGTERM', () => {
     setTimeout(() => process.exit(0), 3000).unref(); // the stock stores' pools may linger
-    void app.close().finally(() => process.exit(0));
+    void Promise.all([app.close(), bare.close()]).finally(() => process.exit(0));
   });
 }
 

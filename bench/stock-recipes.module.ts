@@ -71,8 +71,8 @@ export class StockRecipesModule implements NestModule {
     const PgStore = connectPgSimple(session);
     const common = { secret: config.auth.session.secrets[0], resave: false, saveUninitialized: false, cookie: { maxAge: config.auth.session.absoluteTtlMs } };
     let redis: ReturnType<typeof session> | undefined;
-    if (config.auth.redis?.url) {
-      const client = createClient({ url: config.auth.redis?.url });
+    if (config.auth.redis?.mode === 'single') {
+      const client = createClient({ url: config.auth.redis.url });
       void client.connect();
       redis = session({ ...common, store: new RedisStore({ client }) });
     }

@@ -6,6 +6,7 @@ import { AddRefreshTokenAnsweredAt1795900000000 } from './1795900000000-AddRefre
 import { PrefixAuthTables1795900100000 } from './1795900100000-PrefixAuthTables';
 import { AddRefreshFamilyPersistent1795900200000 } from './1795900200000-AddRefreshFamilyPersistent';
 import { AccountLifecycle1795900300000 } from './1795900300000-AccountLifecycle';
+import { ApiKeys1795900400000 } from './1795900400000-ApiKeys';
 
 /** Every migration, oldest first. Add new ones here (the app and the CLI both read this list). */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   PrefixAuthTables1795900100000,
   AddRefreshFamilyPersistent1795900200000,
   AccountLifecycle1795900300000,
+  ApiKeys1795900400000,
 ];

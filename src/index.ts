@@ -11,13 +11,14 @@ export type { AuthModuleOptions, AuthModuleRouting, AuthOptions, Duration } from
 export { parseDuration } from './auth/shared/duration';
 
 // Choosing how routes authenticate
-export { Auth, CurrentAuth, Public, Roles } from './auth/decorators/auth.decorators';
+export { Auth, CurrentAuth, Public, Roles, Scopes } from './auth/decorators/auth.decorators';
 export type { AuthRouteOptions } from './auth/decorators/auth.decorators';
 export { AuthErrorCode, AuthStrategy } from './auth/auth.types';
 export type { AuthContext, AuthStrategyName, AuthUser } from './auth/auth.types';
 
 // Guards, for `@UseGuards(...)` (with `globalGuard: false`) or the host's own routes
-export { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './auth/guards/authentication.guard';
+export { ApiKeyAuthGuard, AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './auth/guards/authentication.guard';
+export { ScopesGuard } from './auth/guards/scopes.guard';
 export { CsrfGuard } from './auth/csrf/csrf.guard';
 export { RolesGuard } from './auth/guards/roles.guard';
 export { IpThrottleGuard } from './auth/throttling/ip-throttle.guard';
@@ -34,6 +35,7 @@ export { SessionEntity } from './auth/sessions/session.entity';
 export { RefreshFamilyEntity } from './auth/tokens/refresh-family.entity';
 export { RefreshTokenEntity } from './auth/tokens/refresh-token.entity';
 export { OneTimeTokenEntity } from './auth/one-time-tokens/one-time-token.entity';
+export { ApiKeyEntity } from './auth/api-keys/api-key.entity';
 export { authPostgresExtra } from './auth/persistence/postgres-extra';
 export { runMigrationsLocked } from './auth/persistence/migrate';
 export { DependencyUnavailableError } from './auth/persistence/dependency-guard';
@@ -60,6 +62,8 @@ export { toUserView } from './auth/accounts/user.view';
 export type { UserView } from './auth/accounts/user.view';
 export { normaliseEmail } from './auth/accounts/email';
 export { HousekeepingService } from './auth/sign-ins/housekeeping.service';
+export { ApiKeysService } from './auth/api-keys/api-keys.service';
+export type { ApiKeyView, NewApiKeyInput } from './auth/api-keys/api-keys.service';
 
 // Mail: a transport of the host's own (`mail.transport`)
 export type { AuthMail, AuthMailKind, AuthMailTransport } from './auth/mail/mail.types';

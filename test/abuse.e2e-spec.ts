@@ -7,6 +7,7 @@ import { createUser, loginSession, TestUser } from './utils/auth-helpers';
 import { GOOD_PASSWORD, uniqueEmail } from './utils/factories';
 import { issueTokens } from './utils/token-helpers';
 import { startTestApp, TestApp, withTestApp } from './utils/test-app';
+import { hasTestRedis, NO_REDIS, testRedisEnv, testSessionBackend } from './utils/test-redis';
 
 const login = (t: TestApp, email: string, password: string, ip?: string) => {
   const req = request(t.http).post('/auth/token').send({ email, password });
@@ -75,8 +76,8 @@ describe('per-account throttling (LOGIN_MAX_FAILURES=5, then back-off)', () => {
 
 // The check and the count are one atomic step in the counter store, so a burst cannot slip
 // past the limit between them: on the in-memory store always, and on Redis when the run has one.
-const counterStores: Array<[string, Record<string, string | undefined>]> = [['in memory', { REDIS_URL: undefined }]];
-if (process.env.TEST_REDIS_URL) counterStores.push(['in Redis', { REDIS_URL: process.env.TEST_REDIS_URL }]);
+const counterStores: Array<[string, Record<string, string | undefined>]> = [['in memory', NO_REDIS]];
+if (hasTestRedis()) counterStores.push([`in ${testSessionBackend()}`, testRedisEnv()]);
 
 describe.each(counterStores)('atomic back-off, counters %s', (_where, env) => {
   it('100 concurrent wrong passwords for one account: at most LOGIN_MAX_FAILURES are checked, the rest get 429', async () => {
@@ -260,7 +261,7 @@ describe('CORS', () => {
 
 describe('housekeeping', () => {
   it('prunes expired sessions and token families, and keeps live ones', async () => {
-    await withTestApp({ REDIS_URL: undefined }, async (t) => {
+    await withTestApp({ ...NO_REDIS }, async (t) => {
       const u = await createUser(t);
       const live = await loginSession(t, u);
       const dead = await loginSession(t, u);

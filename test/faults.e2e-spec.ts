@@ -4,6 +4,7 @@ import { uniqueEmail } from './utils/factories';
 import { issueTokens, refresh } from './utils/token-helpers';
 import { TcpProxy } from './utils/tcp-proxy';
 import { startTestApp, TestApp } from './utils/test-app';
+import { NO_REDIS } from './utils/test-redis';
 
 // Dependencies cut, hung and half-open, through a TCP proxy of our own in front of the run's
 // PostgreSQL (or embedded database) and Redis — the real services are never touched.
@@ -44,7 +45,7 @@ describe('PostgreSQL faults (sessions in the database)', () => {
     const port = await proxy.start();
     t = await startTestApp({
       TEST_DATABASE_URL_OVERRIDE: TcpProxy.urlThrough(process.env.TEST_DATABASE_URL!, port),
-      REDIS_URL: undefined,
+      ...NO_REDIS,
       DB_QUERY_TIMEOUT: `${DEADLINE_MS}ms`,
     });
   });

@@ -11,10 +11,11 @@ import { hashSessionId } from '../src/auth/sessions/session.store';
 import { RefreshTokensRepository } from '../src/auth/tokens/refresh-tokens.repository';
 import { TokenService } from '../src/auth/tokens/token.service';
 import { createHash } from 'node:crypto';
+import { testSessionBackend } from './utils/test-redis';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-const backend = process.env.TEST_REDIS_URL ? 'Redis' : 'the database';
+const backend = testSessionBackend();
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /** Who the guard says the caller is, on a session route and on a strict JWT route. */

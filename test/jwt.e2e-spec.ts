@@ -30,7 +30,7 @@ describe('JWT strategy', () => {
         refreshExpiresIn: expect.any(Number),
       });
       expect(res.body.refreshExpiresIn).toBeGreaterThan(7 * 86400 - 10);
-      expect(decodePart(res.body.accessToken, 0)).toEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(decodePart(res.body.accessToken, 0)).toEqual({ alg: 'HS256', typ: 'at+jwt' });
       const claims = decodePart(res.body.accessToken, 1);
       expect(claims).toMatchObject({ sub: user.id, roles: ['user'], iss: 'nest-dual-auth', aud: 'nest-dual-auth-api' });
       expect(claims.exp as number).toBe((claims.iat as number) + 900);
@@ -102,10 +102,10 @@ describe('JWT strategy', () => {
     };
 
     const cases: Array<[string, () => string]> = [
-      ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, () => string] => [`alg: ${alg}`, () => rawToken({ alg, typ: 'JWT' }, claims())]),
+      ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, () => string] => [`alg: ${alg}`, () => rawToken({ alg, typ: 'at+jwt' }, claims())]),
       ['alg: none with a signature', () => rawToken({ alg: 'none' }, claims(), 'c2lnbmF0dXJl')],
-      ['HS384 with our secret', () => signedRaw({ alg: 'HS384', typ: 'JWT' }, claims(), 'sha384')],
-      ['RS256 header over an HMAC signature', () => signedRaw({ alg: 'RS256', typ: 'JWT' }, claims())],
+      ['HS384 with our secret', () => signedRaw({ alg: 'HS384', typ: 'at+jwt' }, claims(), 'sha384')],
+      ['RS256 header over an HMAC signature', () => signedRaw({ alg: 'RS256', typ: 'at+jwt' }, claims())],
       ['another secret', () => signWithTestSecret(claims(), 'some-other-secret-that-is-long-enough-000')],
       ['nbf in the future', () => signWithTestSecret({ ...claims(), nbf: now() + 3600 })],
       ['wrong issuer', () => signWithTestSecret({ ...claims(), iss: 'evil' })],
@@ -117,11 +117,15 @@ describe('JWT strategy', () => {
         const [h, , s] = good.split('.');
         return `${h}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.${s}`;
       }],
-      ['kid path injection', () => signedRaw({ alg: 'HS256', typ: 'JWT', kid: '../../../../dev/null' }, claims())],
-      ['kid SQL injection', () => signedRaw({ alg: 'HS256', typ: 'JWT', kid: "' OR '1'='1" }, claims())],
-      ['embedded jwk', () => signedRaw({ alg: 'HS256', typ: 'JWT', jwk: { kty: 'oct', k: 'AAAA' } }, claims())],
+      ['kid path injection', () => signedRaw({ alg: 'HS256', typ: 'at+jwt', kid: '../../../../dev/null' }, claims())],
+      ['kid SQL injection', () => signedRaw({ alg: 'HS256', typ: 'at+jwt', kid: "' OR '1'='1" }, claims())],
+      // RFC 9068: only access tokens (typ at+jwt) are accepted, whatever else is right about them.
+      ['typ: JWT (another kind of token, our key)', () => signedRaw({ alg: 'HS256', typ: 'JWT' }, claims())],
+      ['no typ (our key)', () => signedRaw({ alg: 'HS256' }, claims())],
+      ['typ: refresh+jwt (our key)', () => signedRaw({ alg: 'HS256', typ: 'refresh+jwt' }, claims())],
+      ['embedded jwk', () => signedRaw({ alg: 'HS256', typ: 'at+jwt', jwk: { kty: 'oct', k: 'AAAA' } }, claims())],
       ['header not JSON', () => `${Buffer.from('{not json').toString('base64url')}.e30.abc`],
-      ['payload an array', () => signedRaw({ alg: 'HS256' }, [1, 2, 3] as unknown as object)],
+      ['payload an array', () => signedRaw({ alg: 'HS256', typ: 'at+jwt' }, [1, 2, 3] as unknown as object)],
       ['two parts', () => 'abc.def'],
       ['four parts', () => 'a.b.c.d'],
       ['non-base64 characters', () => 'a$b.c!d.e%f'],
@@ -295,7 +299,7 @@ describe('asymmetric signing keys', () => {
       const user = await createUser(a);
       oldToken = (await issueTokens(a, user)).accessToken;
       const header = decodePart(oldToken, 0);
-      expect(header).toMatchObject({ alg: 'EdDSA', typ: 'JWT', kid: expect.any(String) });
+      expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt', kid: expect.any(String) });
       const jwks = (await request(a.http).get('/.well-known/jwks.json').expect(200)).body;
       expect(jwks.keys).toEqual([{ kty: 'OKP', crv: 'Ed25519', x: expect.any(String), kid: header.kid, alg: 'EdDSA', use: 'sig' }]);
       // Anyone can verify with the published key.
@@ -304,7 +308,7 @@ describe('asymmetric signing keys', () => {
       expect(cryptoVerify(null, Buffer.from(`${h}.${p}`), pub, Buffer.from(s, 'base64url'))).toBe(true);
       await request(a.http).get('/examples/jwt').set(bearer(oldToken)).expect(200);
       // An HS256 token signed with the public key as the secret (the classic switch) is refused.
-      const unsigned = rawToken({ alg: 'HS256', typ: 'JWT' }, decodePart(oldToken, 1)).slice(0, -1);
+      const unsigned = rawToken({ alg: 'HS256', typ: 'at+jwt' }, decodePart(oldToken, 1)).slice(0, -1);
       const switched = `${unsigned}.${createHmac('sha256', pem(oldPair.publicKey, 'spki')).update(unsigned).digest('base64url')}`;
       await request(a.http).get('/examples/jwt').set(bearer(switched)).expect(401);
     } finally {

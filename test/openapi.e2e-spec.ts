@@ -15,7 +15,7 @@ class DocsCheckModule {}
 
 describe('OpenAPI document', () => {
   let t: TestApp;
-  let doc: { paths: Record<string, Record<string, { security?: Array<Record<string, string[]>>; parameters?: Array<{ name: string; in: string }>; responses: Record<string, unknown> }>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> } };
+  let doc: { paths: Record<string, Record<string, { security?: Array<Record<string, string[]>>; parameters?: Array<{ name: string; in: string }>; description?: string; responses: Record<string, unknown> }>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> } };
   beforeAll(async () => {
     t = await startTestApp({}, [DocsCheckModule]);
     doc = (await request(t.http).get('/docs-json').expect(200)).body;
@@ -25,12 +25,20 @@ describe('OpenAPI document', () => {
   const schemes = (path: string, method = 'get') => (doc.paths[path][method].security ?? []).flatMap((r) => Object.keys(r)).sort();
   const csrfParam = (path: string, method: string) => (doc.paths[path][method].parameters ?? []).some((p) => p.name === 'X-CSRF-Token' && p.in === 'header');
 
-  it('declares the bearer (JWT), access-cookie (JWT) and session (cookie) schemes', () => {
+  it('declares the bearer (JWT), access-cookie (JWT), session (cookie) and API-key schemes', () => {
     expect(doc.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
       accessCookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'access_token' }),
       session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'sid' }),
+      apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
     });
+  });
+
+  it('lists API keys, with their scopes, only on routes that take them', () => {
+    expect(doc.paths['/examples/api-key'].get.security).toEqual([{ apiKey: ['examples:read'] }]);
+    expect(Object.keys(doc.paths['/examples/api-key'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '403']));
+    expect(schemes('/auth/me')).not.toContain('apiKey');
+    expect(doc.paths['/auth/api-keys'].post.description).toMatch(/Fresh sign-in/);
   });
 
   it('derives each route’s security from its @Auth decorator', () => {

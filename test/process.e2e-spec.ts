@@ -9,6 +9,7 @@ import { freePort, ROOT, spawnNode, spawnNodeInTerminal, Spawned, waitForHttp } 
 // `npm start` runs it: the embedded database, its lock, restarts, and production secret checks.
 const MAIN = 'dist/src/app/main.js';
 const USER_CREATE = 'dist/src/app/cli/user-create.js';
+const API_KEY_CREATE = 'dist/src/app/cli/api-key-create.js';
 const USER_DISABLE = 'dist/src/app/cli/user-disable.js';
 
 beforeAll(() => {
@@ -81,6 +82,8 @@ describe('production hygiene', () => {
       const warnings = p.output().split('\n').filter((l) => l.includes('Secure cookie is not set'));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/TRUST_PROXY[\s\S]*COOKIE_SECURE/);
+      // No Redis in production: a warning at boot that every instance throttles on its own.
+      expect(p.output()).toMatch(/No Redis configured: login throttling .* every instance behind a load balancer allows the full limits/);
     } finally {
       p.child.kill('SIGTERM');
       await p.exited;
@@ -182,6 +185,28 @@ describe('embedded database (no DATABASE_URL)', () => {
     expect(none.output()).toMatch(/no password: pipe it with --password-stdin, set NEW_USER_PASSWORD, or run in a terminal/);
   }, 60_000);
 
+  it('creates an API key from the command line: the key alone on stdout, once; the running server accepts it', async () => {
+    const owner = uniqueEmail('keys');
+    expect(await spawnNode(USER_CREATE, ['--email', owner], { DATA_DIR: dataDir, NEW_USER_PASSWORD: GOOD_PASSWORD }).exited).toBe(0);
+    const cli = spawnNode(API_KEY_CREATE, ['--email', owner, '--name', 'ci', '--scopes', 'examples:read', '--expires-in', '30d'], { DATA_DIR: dataDir });
+    expect(await cli.exited).toBe(0);
+    const key = cli.stdout!().trim();
+    expect(key).toMatch(/^nda_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}$/);
+    expect(cli.output().split(key).length).toBe(2); // printed once, nowhere else
+    expect(cli.output()).toMatch(/"prefix": "nda_/);
+    expect((await fetch(`${base}/examples/api-key`, { headers: { 'x-api-key': key } })).status).toBe(200);
+
+    const unknown = spawnNode(API_KEY_CREATE, ['--email', uniqueEmail(), '--name', 'x', '--scopes', ''], { DATA_DIR: dataDir });
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output()).toMatch(/no user with the email/);
+    const tooLong = spawnNode(API_KEY_CREATE, ['--email', owner, '--name', 'x', '--scopes', 'a', '--expires-in', '2000d'], { DATA_DIR: dataDir });
+    expect(await tooLong.exited).toBe(1);
+    expect(tooLong.output()).toMatch(/expiresIn must be at most 365 days/);
+    const usage = spawnNode(API_KEY_CREATE, ['--email', owner], { DATA_DIR: dataDir });
+    expect(await usage.exited).toBe(2);
+    expect(usage.output()).toMatch(/--name is required[\s\S]*usage: npm run api-key:create/);
+  }, 60_000);
+
   it('asks for the password in a terminal without echoing it', async () => {
     const secret = 'typed canary passphrase 9921';
     const cli = spawnNodeInTerminal(USER_CREATE, ['--email', uniqueEmail('tty')], { DATA_DIR: dataDir }, { waitFor: /(Password|Repeat it): /, lines: [secret, secret] });
@@ -233,6 +258,9 @@ describe('embedded database (no DATABASE_URL)', () => {
     await post('/auth/token', { email: who, password: 'wrong-canary-password' });
     await post('/auth/password', { currentPassword: 'wrong-canary-password', newPassword: 'x' }, { cookie, 'x-csrf-token': csrfToken });
     await fetch(`${base}/examples/jwt`, { headers: { authorization: `Bearer ${tokens.accessToken}x` } });
+    const apiKey = ((await (await post('/auth/api-keys', { name: 'canary', scopes: ['examples:read'] }, { authorization: `Bearer ${tokens.accessToken}` })).json()) as { key: string }).key;
+    expect((await fetch(`${base}/examples/api-key`, { headers: { 'x-api-key': apiKey } })).status).toBe(200);
+    await fetch(`${base}/examples/api-key`, { headers: { authorization: `Bearer ${apiKey.slice(0, -1)}x` } });
     await fetch(`${base}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"password":"${secretPassword}",` });
     // Mailed links: the verification of the registration, and a password reset, both followed.
     expect((await post('/auth/password/forgot', { email: who })).status).toBe(202);
@@ -249,7 +277,7 @@ describe('embedded database (no DATABASE_URL)', () => {
 
     const logs = server!.output();
     expect(logs).toMatch(/verify-email\W{1,3}mail written to \S+\.eml/); // the development outbox names its files
-    for (const secret of [secretPassword, 'wrong-canary-password', cookie.split('=')[1], csrfToken, tokens.accessToken, tokens.refreshToken, rotated.refreshToken, verifyToken, resetToken]) {
+    for (const secret of [secretPassword, 'wrong-canary-password', cookie.split('=')[1], csrfToken, tokens.accessToken, tokens.refreshToken, rotated.refreshToken, verifyToken, resetToken, apiKey, apiKey.slice(12)]) {
       expect(logs).not.toContain(secret);
     }
     expect(logs).not.toMatch(/token=/);

@@ -5,8 +5,9 @@ import { SessionService } from '../src/auth/sessions/session.service';
 import { createUser, loginSession, sessionCookieFrom, sidOf, sleep, storedSession, TestUser } from './utils/auth-helpers';
 import { uniqueEmail } from './utils/factories';
 import { startTestApp, TestApp, withTestApp } from './utils/test-app';
+import { testSessionBackend } from './utils/test-redis';
 
-const backend = process.env.TEST_REDIS_URL ? 'Redis' : 'the database';
+const backend = testSessionBackend();
 
 /** Routes that exercise decorator composition (class vs method, undecorated default). */
 @Controller('composition')

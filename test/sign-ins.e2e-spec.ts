@@ -5,8 +5,9 @@ import { createUser, loginSession, SessionLogin, sessionCookieFrom, TestUser } f
 import { decodePart, issueTokens, refresh } from './utils/token-helpers';
 import { startTestApp, TestApp } from './utils/test-app';
 import { TokenPair } from '../src/auth/tokens/token.service';
+import { testSessionBackend } from './utils/test-redis';
 
-const backend = process.env.TEST_REDIS_URL ? 'Redis' : 'the database';
+const backend = testSessionBackend();
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe(`sign-in ledger (sessions in ${backend})`, () => {

@@ -4,6 +4,7 @@ import { TokenService } from '../index';
 import { createApp } from './app.setup';
 import { trackInFlight } from './graceful-shutdown';
 import { loadDotEnv } from './config/env-file';
+import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfig } from './config/load-config';
 import { EmbeddedDatabaseLockedError, openDatabase } from './embedded-db/embedded-postgres';
 
@@ -43,12 +44,19 @@ async function bootstrap(): Promise<void> {
     [
       `nest-dual-auth listening on ${url}`,
       `database: ${db.embeddedOwner ? `embedded PostgreSQL (PGlite) in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
-      `sessions and throttling counters: ${config.auth.redis ? 'Redis (REDIS_URL)' : 'PostgreSQL and process memory'}`,
+      `sessions and throttling counters: ${redisSummary(config.auth.redis)}`,
       `access tokens: ${app.get(TokenService).algorithm}`,
       `mail: ${config.auth.mail.smtpUrl ? 'SMTP (SMTP_URL)' : `.eml files in ${config.auth.mail.outboxDir}`}`,
       `docs: ${config.openApiEnabled ? `${url}/docs` : 'off'}`,
     ].join(' · '),
   );
+}
+
+function redisSummary(redis: AppConfig['auth']['redis']): string {
+  if (!redis) return 'PostgreSQL and process memory';
+  if (redis.mode === 'cluster') return `Redis Cluster (REDIS_CLUSTER_NODES, ${redis.nodes.length} seed nodes)`;
+  if (redis.mode === 'sentinel') return `Redis via Sentinel (primary "${redis.name}")`;
+  return 'Redis (REDIS_URL)';
 }
 
 bootstrap().catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import { Controller, DynamicModule, Inject, Injectable, Module, ModuleMetadata, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
+import { Controller, DynamicModule, Inject, Injectable, Logger, Module, ModuleMetadata, OnApplicationBootstrap, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccountStatusService } from './accounts/account-status.service';
 import { MeController } from './accounts/me.controller';
@@ -18,7 +18,12 @@ import {
 import { AuthService } from './auth.service';
 import { AuthenticationService } from './authentication.service';
 import { AuthEvents } from './events/auth-events';
-import { AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './guards/authentication.guard';
+import { ApiKeyAuthGuard, AuthenticationGuard, JwtAuthGuard, SessionAuthGuard } from './guards/authentication.guard';
+import { ScopesGuard } from './guards/scopes.guard';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
 import { CsrfGuard } from './csrf/csrf.guard';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { RolesGuard } from './guards/roles.guard';
@@ -63,8 +68,21 @@ export interface AuthModuleAsyncOptions extends AuthModuleRouting, Pick<ModuleMe
 }
 
 @Injectable()
-class RedisLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null) {}
+class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection | null,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+  ) {}
+  onApplicationBootstrap(): void {
+    // Without Redis each instance counts on its own: N instances allow N times the limits.
+    if (this.options.production && !this.redis) {
+      new Logger('AuthModule').warn(
+        'No Redis configured: login throttling and back-off counters live in this process only, so every ' +
+          'instance behind a load balancer allows the full limits on its own. Set REDIS_URL (or ' +
+          'REDIS_CLUSTER_NODES / REDIS_SENTINELS) when running more than one instance.',
+      );
+    }
+  }
   async onApplicationShutdown(): Promise<void> {
     await this.redis?.close();
   }
@@ -83,7 +101,7 @@ function mountedAt<T extends Type>(prefix: string, controller: T): T {
 }
 
 function controllersFor(routing: ResolvedRouting): Type[] {
-  const { prefix, registration, session, token, account, lifecycle, jwks } = routing.routes;
+  const { prefix, registration, session, token, account, lifecycle, apiKeys, jwks } = routing.routes;
   const groups: Array<[boolean, Type[]]> = [
     [registration, [RegistrationController]],
     [session, [SessionAuthController]],
@@ -91,6 +109,7 @@ function controllersFor(routing: ResolvedRouting): Type[] {
     [token, [TokenAuthController]],
     [account, [MeController, SignInsController]],
     [lifecycle, [AccountLifecycleController]],
+    [apiKeys, [ApiKeysController]],
   ];
   const prefixed = groups.filter(([on]) => on).flatMap(([, list]) => list.map((c) => mountedAt(prefix, c)));
   return jwks ? [...prefixed, JwksController] : prefixed;
@@ -110,7 +129,7 @@ const providers: Provider[] = [
   {
     provide: REDIS_CONNECTION,
     inject: [AUTH_OPTIONS],
-    useFactory: (o: AuthOptions): RedisConnection | null => (o.redis ? new RedisConnection(o.redis.url, o.redis.commandTimeoutMs) : null),
+    useFactory: (o: AuthOptions): RedisConnection | null => (o.redis ? new RedisConnection(o.redis, o.redis.commandTimeoutMs) : null),
   },
   RedisLifecycle,
   SessionsRepository,
@@ -141,17 +160,22 @@ const providers: Provider[] = [
   Mailer,
   OneTimeTokensRepository,
   AccountLifecycleService,
+  ApiKeysRepository,
+  ApiKeysService,
+  ApiKeyStrategy,
   {
     provide: REQUEST_AUTH_STRATEGIES,
-    inject: [SessionCookieStrategy, JwtStrategy],
+    inject: [SessionCookieStrategy, JwtStrategy, ApiKeyStrategy],
     useFactory: (...strategies: RequestAuthStrategy[]) => strategies,
   },
   AuthenticationService,
   AuthenticationGuard,
   SessionAuthGuard,
   JwtAuthGuard,
+  ApiKeyAuthGuard,
   CsrfGuard,
   RolesGuard,
+  ScopesGuard,
 ];
 
 /** What a host (or the standalone app's CLI and health check) may inject. */
@@ -173,15 +197,18 @@ const exported = [
   AuthenticationGuard,
   SessionAuthGuard,
   JwtAuthGuard,
+  ApiKeyAuthGuard,
   CsrfGuard,
   RolesGuard,
+  ScopesGuard,
+  ApiKeysService,
   // Guards the built-in controllers use, so a host may put them on its own routes too.
   IpThrottleGuard,
   LoginThrottleService,
 ];
 
 /**
- * Sessions and JWT side by side, chosen per route with `@Auth()`. Import it once, with its
+ * Sessions, JWTs and API keys side by side, chosen per route with `@Auth()`. Import it once, with its
  * options; it works on the host's TypeORM `DataSource` (add `authEntities` and `authMigrations`
  * to it) and registers a global deny-by-default guard unless `globalGuard: false`.
  *

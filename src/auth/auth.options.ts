@@ -20,7 +20,7 @@ export interface AuthModuleOptions {
   jwt: {
     /** HS256 key, and the key of the refresh-token successor HMAC in every mode. */
     secret: string;
-    /** PEM private key (Ed25519 → EdDSA, RSA ≥ 2048 bits → RS256) instead of HS256. */
+    /** PEM private key (Ed25519 → EdDSA, EC P-256 → ES256, RSA ≥ 2048 bits → RS256) instead of HS256. */
     privateKey?: string;
     /** PEM public keys still accepted and published after a key rotation. */
     previousPublicKeys?: string;
@@ -71,10 +71,18 @@ export interface AuthModuleOptions {
   };
   /**
    * Redis for sessions and throttling counters (shared by every instance). Without it, sessions
-   * live in PostgreSQL and counters in process memory.
+   * live in PostgreSQL and counters in process memory. Exactly one of three modes:
+   * - `url`: one node (`redis://` or `rediss://`);
+   * - `clusterNodes`: a Redis Cluster, given by a few of its nodes (URLs);
+   * - `sentinels` + `sentinelName`: the primary that these Sentinels name (URLs of the Sentinels).
+   * In the last two modes the first URL's credentials and TLS (`rediss:`) apply to every connection.
    */
   redis?: {
-    url: string;
+    url?: string;
+    clusterNodes?: string[];
+    sentinels?: string[];
+    /** The primary's name in the Sentinels' configuration (`sentinel monitor <name> …`). */
+    sentinelName?: string;
     /** Deadline for one Redis call, reply included. Default `1s`. */
     commandTimeout?: Duration;
   } | null;
@@ -96,6 +104,13 @@ export interface AuthModuleOptions {
     from?: string;
     /** Base of the links in mails: `<appUrl>/verify-email?token=…`. Default `http://localhost:3000`. */
     appUrl?: string;
+  };
+  apiKeys?: {
+    /**
+     * The longest lifetime a key may have; a key created without `expiresIn` gets it. `0`: no
+     * maximum (keys without `expiresIn` never expire). Default `365d`.
+     */
+    maxTtl?: Duration;
   };
   /** Email verification, password reset, email change, freshness. */
   lifecycle?: {
@@ -133,9 +148,13 @@ export interface AuthOptions {
     audience: string;
   };
   throttle: { loginPerIpPerMinute: number; maxFailures: number; passwordResetPerEmail: number; mailPerUser: number };
-  redis: { url: string; commandTimeoutMs: number } | null;
+  redis: ({ mode: 'single'; url: string } | { mode: 'cluster'; nodes: string[] } | { mode: 'sentinel'; sentinels: string[]; name: string }) & {
+    commandTimeoutMs: number;
+  } | null;
   corsOrigins: string[];
   mail: { smtpUrl?: string; transport?: AuthMailTransport; outboxDir: string; from: string; appUrl: string };
+  /** `maxTtlMs` 0: no maximum. */
+  apiKeys: { maxTtlMs: number };
   lifecycle: {
     emailVerificationTtlMs: number;
     passwordResetTtlMs: number;
@@ -166,6 +185,8 @@ export interface AuthModuleRouting {
     account?: boolean;
     /** What mails a link: `email/verify` (+ `resend`), `password/forgot`, `password/reset`, `email` and `email/confirm`. */
     lifecycle?: boolean;
+    /** `POST`/`GET api-keys`, `DELETE api-keys/:id`. */
+    apiKeys?: boolean;
     /** `GET /.well-known/jwks.json`. */
     jwks?: boolean;
   };
@@ -256,7 +277,20 @@ const schema = z.object({
     .optional()
     .transform((v) => v ?? { loginPerIpPerMinute: 30, maxFailures: 5, passwordResetPerEmail: 5, mailPerUser: 5 }),
   redis: z
-    .object({ url: redisUrl, commandTimeout: duration('1s') })
+    .object({
+      url: redisUrl.optional(),
+      clusterNodes: z.array(redisUrl).min(1, 'needs at least one node').optional(),
+      sentinels: z.array(redisUrl).min(1, 'needs at least one Sentinel').optional(),
+      sentinelName: text.min(1, 'is required').optional(),
+      commandTimeout: duration('1s'),
+    })
+    .refine((r) => [r.url, r.clusterNodes, r.sentinels].filter((v) => v !== undefined).length === 1, {
+      message: 'set exactly one: a single node (url), a cluster (clusterNodes) or Sentinels (sentinels)',
+    })
+    .refine((r) => (r.sentinels === undefined) === (r.sentinelName === undefined), {
+      message: 'sentinels and sentinelName go together',
+      path: ['sentinelName'],
+    })
     .nullable()
     .optional()
     .transform((v) => v ?? null),
@@ -273,6 +307,10 @@ const schema = z.object({
     })
     .optional()
     .transform((v) => v ?? {}),
+  apiKeys: z
+    .object({ maxTtl: duration('365d', { zeroAllowed: true }) })
+    .optional()
+    .transform((v) => v ?? { maxTtl: 365 * 86_400_000 }),
   lifecycle: z
     .object({
       emailVerificationTtl: duration('24h'),
@@ -370,7 +408,14 @@ export function resolveAuthOptions(input: AuthModuleOptions, { nameOf = (p) => p
       audience: o.jwt.audience,
     },
     throttle: o.throttle,
-    redis: o.redis && { url: o.redis.url, commandTimeoutMs: o.redis.commandTimeout },
+    redis: o.redis && {
+      ...(o.redis.clusterNodes
+        ? { mode: 'cluster' as const, nodes: o.redis.clusterNodes }
+        : o.redis.sentinels
+          ? { mode: 'sentinel' as const, sentinels: o.redis.sentinels, name: o.redis.sentinelName! }
+          : { mode: 'single' as const, url: o.redis.url! }),
+      commandTimeoutMs: o.redis.commandTimeout,
+    },
     corsOrigins: o.corsOrigins,
     mail: {
       smtpUrl: o.mail.smtpUrl,
@@ -379,6 +424,7 @@ export function resolveAuthOptions(input: AuthModuleOptions, { nameOf = (p) => p
       from: o.mail.from ?? 'nest-dual-auth <no-reply@localhost>',
       appUrl: (o.mail.appUrl ?? 'http://localhost:3000').replace(/\/+$/, ''),
     },
+    apiKeys: { maxTtlMs: o.apiKeys.maxTtl },
     lifecycle: {
       emailVerificationTtlMs: o.lifecycle.emailVerificationTtl,
       passwordResetTtlMs: o.lifecycle.passwordResetTtl,
@@ -400,6 +446,7 @@ export function resolveRouting(routing: AuthModuleRouting = {}): ResolvedRouting
       token: routing.routes?.token ?? true,
       account: routing.routes?.account ?? true,
       lifecycle: routing.routes?.lifecycle ?? true,
+      apiKeys: routing.routes?.apiKeys ?? true,
       jwks: routing.routes?.jwks ?? true,
     },
     globalGuard: routing.globalGuard ?? true,

@@ -1,7 +1,7 @@
 /** The strategy names a route can accept, in one place. Use the constants or the literals. */
-export const AuthStrategy = { Session: 'session', Jwt: 'jwt' } as const;
+export const AuthStrategy = { Session: 'session', Jwt: 'jwt', ApiKey: 'apiKey' } as const;
 export type AuthStrategyName = (typeof AuthStrategy)[keyof typeof AuthStrategy];
-export const ALL_STRATEGIES: readonly AuthStrategyName[] = [AuthStrategy.Session, AuthStrategy.Jwt];
+export const ALL_STRATEGIES: readonly AuthStrategyName[] = [AuthStrategy.Session, AuthStrategy.Jwt, AuthStrategy.ApiKey];
 
 /** The user as sessions and access tokens carry it (no database read needed). */
 export interface AuthUser {
@@ -18,8 +18,13 @@ export interface AuthUser {
 export interface AuthContext {
   user: AuthUser;
   strategy: AuthStrategyName;
-  /** The sign-in this request belongs to: a session's public id or a token family id. */
+  /** The sign-in this request belongs to: a session's public id, a token family id, or an API key's id. */
   signInId: string;
+  /**
+   * An API key's scopes (what `@Scopes()` checks). Absent for sessions and JWTs: those act with
+   * all of their user's rights.
+   */
+  scopes?: string[];
 }
 
 /** Machine-readable reasons for 401/403 (docs/API.md § Conventions). */
@@ -35,6 +40,7 @@ export const AuthErrorCode = {
   OriginRejected: 'origin_rejected',
   RateLimited: 'rate_limited',
   EmailUnverified: 'email_unverified',
+  InsufficientScope: 'insufficient_scope',
   ReauthenticationRequired: 'reauthentication_required',
 } as const;
 export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];

@@ -1,8 +1,9 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CodedHttpException } from './http/http-errors';
-import { AuthContext, AuthStrategy, AuthStrategyName } from './auth.types';
+import { AuthContext, AuthErrorCode, AuthStrategy, AuthStrategyName } from './auth.types';
 import { REQUEST_AUTH_STRATEGIES, RequestAuthStrategy, RouteAuthOptions, StrategyFailure } from './strategies/request-strategy';
+import { hasBearerApiKey } from './strategies/api-key.strategy';
 
 /**
  * The strategy chain (Laravel's `auth:web,api`): try the route's strategies in order, first
@@ -23,11 +24,23 @@ export class AuthenticationService {
 
   /** Synchronous unless a strategy needs I/O (a session read, a strict liveness check). */
   authenticate(req: Request, res: Response, strategies: AuthStrategyName[], options: RouteAuthOptions): AuthContext | Promise<AuthContext> {
-    // An Authorization header alone decides on routes that accept JWT: an invalid Bearer token is
-    // a 401 even beside a valid session cookie (no silent fallback to a different identity).
-    const candidates =
-      req.headers.authorization !== undefined && strategies.includes(AuthStrategy.Jwt) ? [AuthStrategy.Jwt] : strategies;
-    return this.tryFrom(req, res, candidates, options, 0, []);
+    return this.tryFrom(req, res, this.candidatesFor(req, strategies), options, 0, []);
+  }
+
+  /**
+   * A credential in a header decides alone, so a bad one is a 401 even beside a valid cookie (no
+   * silent fallback to a different identity): `X-API-Key` or `Authorization: Bearer nda_…` → the
+   * API-key strategy; any other `Authorization` → JWT (on routes that take them).
+   */
+  private candidatesFor(req: Request, strategies: AuthStrategyName[]): AuthStrategyName[] {
+    const takesKeys = strategies.includes(AuthStrategy.ApiKey);
+    if (hasBearerApiKey(req)) {
+      if (!takesKeys) throw unauthorized(req, [{ code: AuthErrorCode.TokenInvalid, message: 'API keys are not accepted on this route', credentialsPresent: true }]);
+      return [AuthStrategy.ApiKey];
+    }
+    if (takesKeys && req.headers['x-api-key'] !== undefined) return [AuthStrategy.ApiKey];
+    if (req.headers.authorization !== undefined && strategies.includes(AuthStrategy.Jwt)) return [AuthStrategy.Jwt];
+    return strategies;
   }
 
   private tryFrom(

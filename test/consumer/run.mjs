@@ -35,7 +35,7 @@ step(`npm pack → ${work}`);
 const packed = JSON.parse(await capture('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT }));
 const tarball = join(work, packed[0].filename);
 const shipped = packed[0].files.map((f) => f.path);
-for (const required of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/auth/passwords/common-passwords.txt', 'dist/migrations/index.js']) {
+for (const required of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/resource-server/index.js', 'dist/src/resource-server/index.d.ts', 'dist/src/auth/passwords/common-passwords.txt', 'dist/migrations/index.js']) {
   if (!shipped.includes(required)) throw new Error(`the tarball lacks ${required}`);
 }
 const leaked = shipped.filter((f) => /^(src|test|bench)\/|^dist\/src\/app\/|\.spec\.|\.map$/.test(f));

@@ -6,7 +6,10 @@ export const ROOT = join(__dirname, '..', '..');
 
 export interface Spawned {
   child: ChildProcess;
+  /** Standard output and error, interleaved as they came. */
   output(): string;
+  /** Standard output alone (spawnNode only). */
+  stdout?(): string;
   exited: Promise<number | null>;
 }
 
@@ -14,7 +17,7 @@ export interface Spawned {
 export function spawnNode(script: string, args: string[], env: Record<string, string | undefined>, options: { input?: string } = {}): Spawned {
   const cleanEnv = { ...process.env };
   for (const k of Object.keys(cleanEnv)) {
-    if (/^(DATABASE_URL|REDIS_URL|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR)/.test(k)) delete cleanEnv[k];
+    if (/^(DATABASE_URL|REDIS_|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR)/.test(k)) delete cleanEnv[k];
   }
   const child = spawn(process.execPath, [join(ROOT, script), ...args], {
     cwd: ROOT,
@@ -23,10 +26,11 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
   });
   if (options.input !== undefined) child.stdin!.end(options.input);
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  let stdout = '';
+  child.stdout!.on('data', (d) => ((out += d), (stdout += d)));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  return { child, output: () => out, stdout: () => stdout, exited };
 }
 
 export async function freePort(): Promise<number> {
@@ -65,7 +69,7 @@ export function spawnNodeInTerminal(script: string, args: string[], env: Record<
   const command = [process.execPath, join(ROOT, script), ...args].map(quote).join(' ');
   const cleanEnv = { ...process.env };
   for (const k of Object.keys(cleanEnv)) {
-    if (/^(DATABASE_URL|REDIS_URL|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR)/.test(k)) delete cleanEnv[k];
+    if (/^(DATABASE_URL|REDIS_|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR)/.test(k)) delete cleanEnv[k];
   }
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...cleanEnv, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

@@ -10,6 +10,7 @@ import type { ModuleImport } from '../../src/app/app.module';
 import { createApp } from '../../src/app/app.setup';
 import { AppConfig } from '../../src/app/config/app-config';
 import { loadConfig } from '../../src/app/config/load-config';
+import { testRedisEnv } from './test-redis';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -42,7 +43,7 @@ export async function startTestApp(
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-test-')),
-    REDIS_URL: process.env.TEST_REDIS_URL,
+    ...testRedisEnv(),
     ...TEST_SECRETS,
     // Every suite shares 127.0.0.1: throttling is off unless a test turns it on.
     LOGIN_RATE_LIMIT_PER_IP: '1000000',

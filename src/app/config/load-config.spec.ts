@@ -90,6 +90,25 @@ describe('loadConfig', () => {
     ).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*COOKIE_SECURE[\s\S]*JWT_ACCESS_TTL/);
   });
 
+  it('takes Redis as one node, a cluster or Sentinels — exactly one of them', () => {
+    const base = { DATA_DIR: dir(), JWT_SECRET: strong, SESSION_SECRET: strong };
+    expect(loadConfig(base).auth.redis).toBeNull();
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://r:6379' }).auth.redis).toMatchObject({ mode: 'single', url: 'redis://r:6379' });
+    expect(loadConfig({ ...base, REDIS_CLUSTER_NODES: 'a:7000, redis://:pw@b:7001' }).auth.redis).toMatchObject({
+      mode: 'cluster',
+      nodes: ['redis://a:7000', 'redis://:pw@b:7001'],
+    });
+    expect(loadConfig({ ...base, REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'main' }).auth.redis).toMatchObject({
+      mode: 'sentinel',
+      sentinels: ['redis://s1:26379', 'redis://s2:26379'],
+      name: 'main',
+    });
+    expect(() => loadConfig({ ...base, REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'a:7000' })).toThrow(/REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: set exactly one/);
+    expect(() => loadConfig({ ...base, REDIS_SENTINELS: 's1:26379' })).toThrow(/REDIS_SENTINEL_NAME/);
+    expect(() => loadConfig({ ...base, REDIS_SENTINEL_NAME: 'main' })).toThrow(/REDIS_SENTINEL_NAME/);
+    expect(() => loadConfig({ ...base, REDIS_CLUSTER_NODES: 'http://a:7000' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
   it('allows a zero refresh grace but not a zero lifetime', () => {
     const base = { DATA_DIR: dir(), JWT_SECRET: strong, SESSION_SECRET: strong };
     expect(loadConfig({ ...base, JWT_REFRESH_GRACE: '0' }).auth.jwt.refreshGraceMs).toBe(0);

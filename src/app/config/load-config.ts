@@ -35,6 +35,10 @@ const ENV_OF: Record<string, string> = {
   'throttle.loginPerIpPerMinute': 'LOGIN_RATE_LIMIT_PER_IP',
   'throttle.maxFailures': 'LOGIN_MAX_FAILURES',
   'redis.url': 'REDIS_URL',
+  'redis.clusterNodes': 'REDIS_CLUSTER_NODES',
+  'redis.sentinels': 'REDIS_SENTINELS',
+  'redis.sentinelName': 'REDIS_SENTINEL_NAME',
+  redis: 'REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS:',
   'redis.commandTimeout': 'REDIS_COMMAND_TIMEOUT',
   corsOrigins: 'CORS_ORIGINS',
   'mail.smtpUrl': 'SMTP_URL',
@@ -47,6 +51,7 @@ const ENV_OF: Record<string, string> = {
   'lifecycle.freshFor': 'FRESH_AUTH_MAX_AGE',
   'throttle.passwordResetPerEmail': 'PASSWORD_RESET_PER_EMAIL',
   'throttle.mailPerUser': 'MAIL_PER_USER',
+  'apiKeys.maxTtl': 'API_KEY_MAX_TTL',
 };
 const envOf = (path: string) => ENV_OF[path] ?? ENV_OF[path.replace(/\.\d+$/, '')] ?? path;
 
@@ -116,6 +121,10 @@ const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATA_DIR: optionalText.transform((v) => resolve(v ?? '.data')),
   REDIS_URL: url(['redis:', 'rediss:']),
+  // `host:port` or `redis://…` URLs, comma-separated; checked by the module.
+  REDIS_CLUSTER_NODES: list,
+  REDIS_SENTINELS: list,
+  REDIS_SENTINEL_NAME: optionalText,
   COOKIE_SECURE: boolean,
   COOKIE_SAMESITE: optionalText.pipe(z.enum(['lax', 'strict', 'none']).optional()),
   COOKIE_PARTITIONED: boolean,
@@ -136,10 +145,22 @@ const envSchema = z.object({
 
 type Env = Record<string, string | undefined>;
 
+/** `host:port` is short for `redis://host:port`. */
+const redisAddress = (v: string) => (/^[a-z]+:\/\//i.test(v) ? v : `redis://${v}`);
+
+/** REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (+ REDIS_SENTINEL_NAME): the module says when more than one is set. */
+function redisOptions(e: z.infer<typeof envSchema> | undefined, commandTimeout: string | undefined): AuthModuleOptions['redis'] {
+  if (!e) return null;
+  const clusterNodes = e.REDIS_CLUSTER_NODES.length ? e.REDIS_CLUSTER_NODES.map(redisAddress) : undefined;
+  const sentinels = e.REDIS_SENTINELS.length ? e.REDIS_SENTINELS.map(redisAddress) : undefined;
+  if (!e.REDIS_URL && !clusterNodes && !sentinels && !e.REDIS_SENTINEL_NAME) return null;
+  return { url: e.REDIS_URL, clusterNodes, sentinels, sentinelName: e.REDIS_SENTINEL_NAME, commandTimeout };
+}
+
 /** Every variable the app reads (its own and the module's), for the documentation checks. */
 export function configVariables(): string[] {
   const files = ['JWT_PRIVATE_KEY_FILE', 'JWT_PREVIOUS_PUBLIC_KEYS_FILE', 'JWT_NEXT_PUBLIC_KEYS_FILE', 'MAIL_FROM'];
-  return [...new Set([...Object.keys(envSchema.shape), ...Object.values(ENV_OF), ...files])].sort();
+  return [...new Set([...Object.keys(envSchema.shape), ...Object.values(ENV_OF).filter((v) => /^[A-Z0-9_]+$/.test(v)), ...files])].sort();
 }
 
 /**
@@ -215,10 +236,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       passwordResetPerEmail: number('PASSWORD_RESET_PER_EMAIL'),
       mailPerUser: number('MAIL_PER_USER'),
     },
-    redis: e?.REDIS_URL ? { url: e.REDIS_URL, commandTimeout: text('REDIS_COMMAND_TIMEOUT') } : null,
+    redis: redisOptions(e, text('REDIS_COMMAND_TIMEOUT')),
     corsOrigins: e?.CORS_ORIGINS ?? [],
     // Without SMTP_URL (development), mail is written to DATA_DIR/outbox; production requires it.
     mail: { smtpUrl: e?.SMTP_URL, from: text('MAIL_FROM'), appUrl: e?.APP_URL, outboxDir: e ? join(e.DATA_DIR, 'outbox') : undefined },
+    apiKeys: { maxTtl: text('API_KEY_MAX_TTL') },
     lifecycle: {
       emailVerificationTtl: text('EMAIL_VERIFICATION_TTL'),
       passwordResetTtl: text('PASSWORD_RESET_TTL'),

@@ -3,7 +3,7 @@ import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } fro
 import type { ApiResponseSchemaHost } from '@nestjs/swagger';
 
 type SchemaObject = ApiResponseSchemaHost['schema'];
-import { Auth, AuthContext, AuthStrategy, CurrentAuth, Public, Roles } from '../../index';
+import { Auth, AuthContext, AuthStrategy, CurrentAuth, Public, Roles, Scopes } from '../../index';
 
 const strategyName: SchemaObject = { type: 'string', enum: ['session', 'jwt'] };
 const strategy: SchemaObject = { type: 'object', properties: { strategy: strategyName }, required: ['strategy'] };
@@ -84,5 +84,18 @@ export class ExamplesController {
   @ApiCreatedResponse({ schema: { type: 'object', properties: { strategy: strategyName, body: { description: 'The JSON body, as sent.' } }, required: ['strategy', 'body'] } })
   echo(@Body() body: Record<string, unknown>, @CurrentAuth() auth: AuthContext) {
     return { strategy: auth.strategy, body };
+  }
+
+  /** API keys only, and the key must hold the `examples:read` scope (else 403 `insufficient_scope`). */
+  @Get('api-key')
+  @Auth(AuthStrategy.ApiKey)
+  @Scopes('examples:read')
+  @ApiOperation({
+    summary: 'API key with a scope',
+    description: "`@Auth('apiKey') @Scopes('examples:read')`: `X-API-Key: nda_…` or `Authorization: Bearer nda_…`; a key without the scope gets 403 `insufficient_scope`.",
+  })
+  @ApiOkResponse({ schema: { type: 'object', properties: { strategy: { type: 'string', enum: ['apiKey'] } }, required: ['strategy'] } })
+  apiKey(@CurrentAuth() auth: AuthContext) {
+    return { strategy: auth.strategy };
   }
 }

@@ -2,11 +2,11 @@ import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata, U
 import type { Request } from 'express';
 import { AuthContext, AuthRouteMetadata, AuthStrategyName } from '../auth.types';
 import { AuthenticationGuard } from '../guards/authentication.guard';
-import { AUTH_ROUTE_KEY, ROLES_KEY } from './metadata-keys';
+import { AUTH_ROUTE_KEY, ROLES_KEY, SCOPES_KEY } from './metadata-keys';
 import type { Duration } from '../auth.options';
 import { parseDuration } from '../shared/duration';
 
-export { AUTH_ROUTE_KEY, ROLES_KEY } from './metadata-keys';
+export { AUTH_ROUTE_KEY, ROLES_KEY, SCOPES_KEY } from './metadata-keys';
 
 export interface AuthRouteOptions {
   /**
@@ -25,8 +25,9 @@ export interface AuthRouteOptions {
 }
 
 /**
- * Chooses how callers of a controller or route authenticate. Strategies are tried in order and the
- * first success wins; when a request carries an `Authorization` header, only `jwt` is tried.
+ * Chooses how callers of a controller or route authenticate: `'session'`, `'jwt'`, `'apiKey'`.
+ * Strategies are tried in order and the first success wins; a credential in a header decides on
+ * its own: `Authorization: Bearer nda_…` or `X-API-Key` → `apiKey`, any other Bearer → `jwt`.
  *
  * @example
  * ```ts
@@ -74,6 +75,14 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(AUTH_R
  */
 export const Roles = (...roles: string[]): MethodDecorator & ClassDecorator =>
   applyDecorators(SetMetadata(ROLES_KEY, roles), UseGuards(AuthenticationGuard));
+
+/**
+ * Requires every listed scope of an API-key caller (403 `insufficient_scope` otherwise); sessions
+ * and JWTs are not restricted by scopes. Combine with `@Auth(..., 'apiKey')`.
+ * @example `@Get() @Auth('jwt', 'apiKey') @Scopes('reports:read') list() { … }`
+ */
+export const Scopes = (...scopes: string[]): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(SCOPES_KEY, scopes), UseGuards(AuthenticationGuard));
 
 /**
  * The `AuthContext` of the request: `{ user, strategy, signInId }`.

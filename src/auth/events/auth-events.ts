@@ -23,6 +23,8 @@ export const AuthEvent = {
   EmailChanged: 'auth.email.changed',
   AccountDeleted: 'auth.account.deleted',
   Reauthenticated: 'auth.reauthenticated',
+  ApiKeyCreated: 'auth.api_key.created',
+  ApiKeyRevoked: 'auth.api_key.revoked',
 } as const;
 export type AuthEventName = (typeof AuthEvent)[keyof typeof AuthEvent];
 
@@ -46,6 +48,8 @@ export interface AuthEventPayloads {
   [AuthEvent.EmailChanged]: { userId: string };
   [AuthEvent.AccountDeleted]: { userId: string; signInId: string };
   [AuthEvent.Reauthenticated]: { userId: string; signInId: string };
+  [AuthEvent.ApiKeyCreated]: { userId: string; apiKeyId: string; scopes: string[] };
+  [AuthEvent.ApiKeyRevoked]: { userId: string; apiKeyId: string };
 }
 
 /** What a listener receives: the payload plus the event's name and time. */

@@ -5,10 +5,11 @@ import type { Request, Response } from 'express';
 import { AUTH_ROUTING, ResolvedRouting } from '../auth.options';
 import { AuthRouteMetadata, AuthStrategy, AuthStrategyName } from '../auth.types';
 import { AuthenticationService } from '../authentication.service';
-import { AUTH_ROUTE_KEY, ROLES_KEY } from '../decorators/metadata-keys';
+import { AUTH_ROUTE_KEY, ROLES_KEY, SCOPES_KEY } from '../decorators/metadata-keys';
 import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
 import { assertCookieRequestAllowed } from '../csrf/csrf.guard';
 import { assertRoles } from './roles.guard';
+import { assertScopes } from './scopes.guard';
 import { assertRouteRequirements, strategyOptionsFor } from './route-requirements';
 
 const CHECKED = Symbol('nda.authChecked');
@@ -22,7 +23,7 @@ const CHECKED = Symbol('nda.authChecked');
 export class AuthenticationGuard implements CanActivate {
   private readonly defaultRoute: AuthRouteMetadata;
   /** Decorator metadata never changes at run time: resolve it once per handler. */
-  private readonly resolved = new WeakMap<Function, { route: AuthRouteMetadata; roles: string[] }>();
+  private readonly resolved = new WeakMap<Function, { route: AuthRouteMetadata; roles: string[]; scopes: string[] }>();
   private readonly origins: ReadonlySet<string>;
   private readonly freshForMs: number;
 
@@ -51,15 +52,20 @@ export class AuthenticationGuard implements CanActivate {
     return this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [handler, controller]) ?? [];
   }
 
+  scopesFor(handler: Function, controller: Function): string[] {
+    return this.reflector.getAllAndOverride<string[] | undefined>(SCOPES_KEY, [handler, controller]) ?? [];
+  }
+
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const handler = context.getHandler();
     let resolved = this.resolved.get(handler);
     if (!resolved) {
-      resolved = { route: this.routeFor(handler, context.getClass()), roles: this.rolesFor(handler, context.getClass()) };
+      const controller = context.getClass();
+      resolved = { route: this.routeFor(handler, controller), roles: this.rolesFor(handler, controller), scopes: this.scopesFor(handler, controller) };
       this.resolved.set(handler, resolved);
     }
-    const { route, roles } = resolved;
+    const { route, roles, scopes } = resolved;
     if (route.public) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request & { [CHECKED]?: true }>();
@@ -68,14 +74,15 @@ export class AuthenticationGuard implements CanActivate {
     if (req[CHECKED]) return true;
     req[CHECKED] = true;
     const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, strategyOptionsFor(route));
-    if (authenticated instanceof Promise) return authenticated.then(() => this.assertAccess(req, route, roles));
-    return this.assertAccess(req, route, roles);
+    if (authenticated instanceof Promise) return authenticated.then(() => this.assertAccess(req, route, roles, scopes));
+    return this.assertAccess(req, route, roles, scopes);
   }
 
-  /** After authentication: the origin and CSRF rule for cookie credentials, `@Roles()`, then `verified`/`fresh`. */
-  private assertAccess(req: Request, route: Exclude<AuthRouteMetadata, { public: true }>, roles: string[]): true {
+  /** After authentication: the origin and CSRF rule for cookie credentials, `@Roles()`, `@Scopes()`, then `verified`/`fresh`. */
+  private assertAccess(req: Request, route: Exclude<AuthRouteMetadata, { public: true }>, roles: string[], scopes: string[]): true {
     assertCookieRequestAllowed(req, this.origins);
     assertRoles(req, roles);
+    assertScopes(req, scopes);
     assertRouteRequirements(req, route, this.freshForMs);
     return true;
   }
@@ -119,4 +126,10 @@ export class SessionAuthGuard extends SingleStrategyGuard {
 @Injectable()
 export class JwtAuthGuard extends SingleStrategyGuard {
   protected readonly strategy = AuthStrategy.Jwt;
+}
+
+/** `@UseGuards(ApiKeyAuthGuard)`: an API key, from `Authorization: Bearer nda_…` or `X-API-Key` (add `ScopesGuard` for scopes). */
+@Injectable()
+export class ApiKeyAuthGuard extends SingleStrategyGuard {
+  protected readonly strategy = AuthStrategy.ApiKey;
 }

@@ -19,7 +19,7 @@ import { LocalAuthGuard } from '../guards/local-auth.guard';
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 
 const UNSAFE = new Set(['post', 'put', 'patch', 'delete']);
-const SECURITY_SCHEME = { [AuthStrategy.Session]: 'session', [AuthStrategy.Jwt]: 'bearer' } as const;
+const SECURITY_SCHEME = { [AuthStrategy.Session]: 'session', [AuthStrategy.Jwt]: 'bearer', [AuthStrategy.ApiKey]: 'apiKey' } as const;
 
 /**
  * Adds the module's security to an OpenAPI document built from the host's app (with
@@ -49,6 +49,12 @@ export function addAuthToOpenApi(app: INestApplication, document: OpenAPIObject)
       in: 'cookie',
       name: tokenCookies.accessName,
       description: 'Access token in its HttpOnly cookie, from POST /auth/token with `transport: "cookie"` (the browser transport for JWT).',
+    },
+    apiKey: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+      description: 'An API key (`nda_…`) from POST /auth/api-keys; `Authorization: Bearer nda_…` works too. Limited to its scopes.',
     },
   };
   applyAuthToDocument(app, document);
@@ -110,6 +116,7 @@ const EXAMPLE_MESSAGES: Record<string, string | string[]> = {
   rate_limited: 'Too many attempts; retry in 30 s',
   dependency_unavailable: 'A service this request needs is unavailable; try again shortly',
   email_unverified: 'Verify your email address first',
+  insufficient_scope: 'This API key lacks the scope reports:read',
   reauthentication_required: 'This action needs a recent sign-in: confirm your password (POST reauthenticate) and retry',
 };
 
@@ -166,15 +173,19 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
   } else {
     // A route that takes JWTs takes them from `Authorization: Bearer` or from the access cookie.
     op.security = route.strategies.flatMap((s): Array<Record<string, string[]>> => (s === AuthStrategy.Jwt ? [{ bearer: [] }, { accessCookie: [] }] : [{ [SECURITY_SCHEME[s]]: [] }]));
-    const how = route.strategies.map((s) => (s === AuthStrategy.Session ? 'session cookie' : 'access token (Bearer, or its cookie)')).join(' or ');
+    const how = route.strategies
+      .map((s) => ({ [AuthStrategy.Session]: 'session cookie', [AuthStrategy.Jwt]: 'access token (Bearer, or its cookie)', [AuthStrategy.ApiKey]: 'API key (`X-API-Key`, or Bearer `nda_…`)' })[s])
+      .join(' or ');
     op.description = [op.description, `**Authentication:** ${how}${route.strict ? ' (strict: the sign-in and user are checked on every request)' : ''}.`]
       .filter(Boolean)
       .join('\n\n');
     const codes = new Set<string>(['credentials_missing']);
     if (route.strategies.includes(AuthStrategy.Session)) codes.add('session_expired');
     if (route.strategies.includes(AuthStrategy.Jwt)) ['token_expired', 'token_invalid', 'signin_revoked'].forEach((c) => codes.add(c));
+    if (route.strategies.includes(AuthStrategy.ApiKey)) codes.add('token_invalid');
     addResponse(op, 401, `Not authenticated: ${[...codes].map((c) => `\`${c}\``).join(', ')}. Only \`token_expired\` means "refresh, then retry".`, [...codes]);
     const roles = guard.rolesFor(found.handler, found.controller);
+    const scopes = route.strategies.includes(AuthStrategy.ApiKey) ? guard.scopesFor(found.handler, found.controller) : [];
     // Sessions and JWTs can both arrive in cookies: unsafe methods then need the CSRF token.
     const csrf = (route.strategies.includes(AuthStrategy.Session) || route.strategies.includes(AuthStrategy.Jwt)) && UNSAFE.has(method);
     if (csrf) {
@@ -190,6 +201,8 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
       ];
     }
     if (roles.length) op.description += `\n\n**Roles:** ${roles.join(' or ')}.`;
+    if (scopes.length) op.description += `\n\n**API-key scopes:** ${scopes.join(' and ')} (sessions and JWTs are not limited by scopes).`;
+    if (scopes.length) op.security = op.security.map((r) => ('apiKey' in r ? { apiKey: scopes } : r));
     if (route.verified) op.description += '\n\n**Verified email** required.';
     if (route.fresh !== undefined) {
       const maxAge = route.fresh === 'default' ? options.lifecycle.freshForMs : route.fresh;
@@ -198,6 +211,7 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
     const forbidden = [
       ...(csrf ? ['csrf_failed', 'origin_rejected'] : []),
       ...(roles.length ? ['forbidden_role'] : []),
+      ...(scopes.length ? ['insufficient_scope'] : []),
       ...(route.verified ? ['email_unverified'] : []),
       ...(route.fresh !== undefined ? ['reauthentication_required'] : []),
     ];
@@ -206,6 +220,7 @@ function describeOperation(document: OpenAPIObject, method: string, op: Operatio
         csrf_failed: '`csrf_failed`: missing or wrong X-CSRF-Token (cookie credentials)',
         origin_rejected: '`origin_rejected`: a cookie-authenticated request from another site',
         forbidden_role: '`forbidden_role`: the caller lacks the role',
+        insufficient_scope: '`insufficient_scope`: the API key lacks a scope (`WWW-Authenticate: Bearer error="insufficient_scope"`)',
         email_unverified: '`email_unverified`: the caller has not verified their email address',
         reauthentication_required: '`reauthentication_required`: the sign-in is not fresh; confirm the password (`POST reauthenticate`) and retry',
       };

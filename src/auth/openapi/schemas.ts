@@ -12,6 +12,20 @@ export class UserDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
+export class ApiKeyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'nightly export' }) name: string;
+  @ApiProperty({ type: [String], example: ['reports:read'] }) scopes: string[];
+  @ApiProperty({ example: 'nda_4f9Kq2Zx', description: "The key's first 12 characters, to tell keys apart." }) prefix: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Updated at most once a minute.' }) lastUsedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
+}
+
+export class CreatedApiKeyDto extends ApiKeyDto {
+  @ApiProperty({ pattern: '^nda_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}$', description: 'The key. Shown this once: store it now.' }) key: string;
+}
+
 /** `{}`: an answer that says nothing more than its status (on purpose, for `password/forgot`). */
 export class EmptyDto {}
 
@@ -87,6 +101,7 @@ export class ErrorDto {
       'overloaded',
       'email_unverified',
       'reauthentication_required',
+      'insufficient_scope',
     ],
     description: 'Machine-readable reason. Only `token_expired` means "refresh, then retry".',
   })

@@ -7,17 +7,73 @@ let loaded: typeof RedisLib | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const redisLib = (): typeof RedisLib => (loaded ??= require('redis') as typeof RedisLib);
 
+/** Where Redis is: one node, a cluster, or the primary that Sentinels name. */
+export type RedisTarget = { mode: 'single'; url: string } | { mode: 'cluster'; nodes: string[] } | { mode: 'sentinel'; sentinels: string[]; name: string };
+
+const reconnectStrategy = (retries: number) => Math.min(100 * 2 ** retries, 2_000);
+
 // A function's return type infers the client's exact generics (RESP3, no modules).
-const makeClient = (url: string, commandTimeoutMs: number) =>
+const makeSingleClient = (url: string, commandTimeoutMs: number) =>
   redisLib().createClient({
     url,
     // Commands fail at once while disconnected instead of queueing behind the outage.
     disableOfflineQueue: true,
     // node-redis's own timeout bounds only the wait to be written; `run()` bounds the reply.
     commandOptions: { timeout: commandTimeoutMs },
-    socket: { connectTimeout: commandTimeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) },
+    socket: { connectTimeout: commandTimeoutMs, reconnectStrategy },
   });
-export type RedisClient = ReturnType<typeof makeClient>;
+/**
+ * The commands this module sends. Every one names at most one key (or keys sharing a hash tag),
+ * so the same calls run on a single node, a cluster (routed by key) and a Sentinel-managed primary.
+ */
+export type RedisClient = ReturnType<typeof makeSingleClient>;
+
+/** Credentials and TLS of a `redis://` / `rediss://` URL, for connections a cluster or Sentinel opens itself. */
+function connectionDefaults(url: string, commandTimeoutMs: number) {
+  const u = new URL(url);
+  return {
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: commandTimeoutMs },
+    socket: { connectTimeout: commandTimeoutMs, reconnectStrategy, ...(u.protocol === 'rediss:' ? { tls: true as const } : {}) },
+  };
+}
+const hostPort = (url: string) => {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || 6379) };
+};
+
+/**
+ * One client for any mode. Cluster and Sentinel clients answer the same command methods as a
+ * single-node client (routing each by its key, or to the current primary), so the rest of the
+ * module holds all three as `RedisClient`.
+ */
+function makeClient(target: RedisTarget, commandTimeoutMs: number): RedisClient {
+  const r = redisLib();
+  switch (target.mode) {
+    case 'single':
+      return makeSingleClient(target.url, commandTimeoutMs);
+    case 'cluster': {
+      const defaults = connectionDefaults(target.nodes[0], commandTimeoutMs);
+      return r.createCluster({
+        rootNodes: target.nodes.map((url) => ({ url })),
+        defaults,
+        commandOptions: { timeout: commandTimeoutMs },
+      }) as unknown as RedisClient;
+    }
+    case 'sentinel': {
+      const defaults = connectionDefaults(target.sentinels[0], commandTimeoutMs);
+      return r.createSentinel({
+        name: target.name,
+        sentinelRootNodes: target.sentinels.map(hostPort),
+        nodeClientOptions: defaults,
+        sentinelClientOptions: defaults,
+        commandOptions: { timeout: commandTimeoutMs },
+      }) as unknown as RedisClient;
+    }
+  }
+}
 
 /** `RedisConnection | null`: null when the module has no Redis. */
 export const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
@@ -36,7 +92,16 @@ const clientSideFailure = (err: unknown): boolean => {
     r.DisconnectsClientError,
     r.ReconnectStrategyError,
   ];
-  return types.some((type) => err instanceof type) || (err as Error)?.message === 'The queue is full';
+  return (
+    types.some((type) => err instanceof type) ||
+    (err as Error)?.message === 'The queue is full' ||
+    // Cluster and Sentinel clients between topologies (plain Errors, matched by message).
+    /^(no valid master node|None of the sentinels are available|Master Node Not Enumerated|Could not find shard|Cluster closed|Couldn'?t|couldn'?t)/.test((err as Error)?.message ?? '') ||
+    // node-redis 6.3's Sentinel client, mid-failover, can fail inside its own `execute` (it reads a
+    // primary connection its reset has just dropped: "Cannot read properties of undefined (reading
+    // 'isReady')"); seen in test/scale-out/sentinel-failover. The primary is unavailable: a 503.
+    (err instanceof TypeError && /[\\/]@redis[\\/]client[\\/]/.test(err.stack ?? ''))
+  );
 };
 
 /**
@@ -55,7 +120,7 @@ export class RedisConnection {
   private lastError = '';
 
   constructor(
-    private readonly url: string,
+    private readonly target: RedisTarget,
     private readonly commandTimeoutMs: number,
     private readonly logger = new Logger('Redis'),
   ) {
@@ -108,11 +173,11 @@ export class RedisConnection {
 
   async close(): Promise<void> {
     this.guard.close();
-    this.current.destroy();
+    await this.current.destroy();
   }
 
   private open(): RedisClient {
-    const client = makeClient(this.url, this.commandTimeoutMs);
+    const client = makeClient(this.target, this.commandTimeoutMs);
     client.on('error', (err: Error) => {
       // Each distinct failure once, not once per reconnect attempt; never the URL (it may hold a password).
       if (client === this.current && err.message !== this.lastError) this.logger.warn(`Redis: ${err.message}`);
@@ -131,7 +196,7 @@ export class RedisConnection {
   private replace(client: RedisClient): void {
     if (client !== this.current) return; // already replaced by a concurrent timeout
     this.current = this.open();
-    client.destroy(); // its pending commands fail now, with a 503
+    void Promise.resolve(client.destroy()).catch(() => undefined); // its pending commands fail now, with a 503
   }
 
   /**

@@ -31,6 +31,34 @@ describe('jwt codec', () => {
     expect(verifyJwt(signJwt(claims, { alg: 'EdDSA', kid: 'other', key: privateKey }), edOpts)).toMatchObject({ message: 'unknown key id' });
   });
 
+  it('ES256: signs the raw r‖s pair (64 bytes), which a standard verifier (node, JWS-style) accepts', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const kid = thumbprint(publicKey);
+    const token = signJwt(claims, { alg: 'ES256', kid, key: privateKey });
+    const [h, p, sig] = token.split('.');
+    expect(Buffer.from(sig, 'base64url')).toHaveLength(64);
+    const { verify } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    expect(verify('sha256', Buffer.from(`${h}.${p}`), { key: publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'))).toBe(true);
+    const esOpts = { ...opts, alg: 'ES256' as const, keys: new Map([[kid, { alg: 'ES256' as const, kid, key: publicKey }]]) };
+    expect(verifyJwt(token, esOpts)).toEqual({ ok: true, claims });
+    // A DER-encoded signature (node's default) is not a JWS signature.
+    const { sign } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const der = sign('sha256', Buffer.from(`${h}.${p}`), privateKey).toString('base64url');
+    expect(verifyJwt(`${h}.${p}.${der}`, esOpts)).toMatchObject({ ok: false });
+  });
+
+  it('only access tokens: typ must be at+jwt (RFC 9068)', () => {
+    const { createHmac } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const forge = (header: object) => {
+      const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+      return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+    };
+    expect(verifyJwt(forge({ alg: 'HS256', typ: 'at+jwt' }), opts).ok).toBe(true);
+    expect(verifyJwt(forge({ alg: 'HS256', typ: 'application/AT+JWT' }), opts).ok).toBe(true);
+    expect(verifyJwt(forge({ alg: 'HS256', typ: 'JWT' }), opts)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(verifyJwt(forge({ alg: 'HS256' }), opts)).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
   it('refuses well-signed tokens whose claims have the wrong shape', () => {
     const sign = (c: Record<string, unknown>) => signJwt(c as unknown as JwtClaims, { alg: 'HS256', key: secret });
     expect(verifyJwt(sign({ ...claims, sub: 'not-a-uuid' }), opts)).toMatchObject({ ok: false, reason: 'invalid' });

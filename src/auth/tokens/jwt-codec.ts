@@ -2,13 +2,13 @@ import { isUuid } from '../shared/uuid';
 import { createHmac, KeyObject, sign as cryptoSign, timingSafeEqual, verify as cryptoVerify } from 'node:crypto';
 
 /**
- * Compact JWS (JWT) signing and verification on node:crypto, for the three algorithms we issue.
+ * Compact JWS (JWT) signing and verification on node:crypto, for the four algorithms we issue.
  * Why not jsonwebtoken/passport-jwt: jsonwebtoken cannot do EdDSA, and with a string secret it
  * re-parses the key on every call (docs/STACK-NOTES.md: ~50× slower). One small verifier keeps the rules
  * in one place: the algorithm is pinned (never read from the token), `kid` only selects among
  * keys we configured, and `exp`, `iss`, `aud` are required.
  */
-export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'RS256';
+export type JwtAlgorithm = 'HS256' | 'EdDSA' | 'RS256' | 'ES256';
 
 export interface JwtSigningKey {
   alg: JwtAlgorithm;
@@ -48,8 +48,18 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 const b64 = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
+/**
+ * Every token we sign is an access token, and says so (RFC 9068 `typ: at+jwt`): a verifier that
+ * checks the type — ours, the resource-server kit — cannot be handed another kind of JWT signed
+ * with the same key.
+ */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** RFC 9068 §4: `at+jwt`, or its full media type; media types compare case-insensitively. */
+export const isAccessTokenType = (typ: unknown): boolean =>
+  typeof typ === 'string' && ['at+jwt', 'application/at+jwt'].includes(typ.toLowerCase());
+
 export function signJwt(claims: JwtClaims, key: JwtSigningKey): string {
-  const header = key.kid ? { alg: key.alg, typ: 'JWT', kid: key.kid } : { alg: key.alg, typ: 'JWT' };
+  const header = key.kid ? { alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid } : { alg: key.alg, typ: ACCESS_TOKEN_TYPE };
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
   return `${input}.${signature(key.alg, key.key, input).toString('base64url')}`;
 }
@@ -62,6 +72,9 @@ function signature(alg: JwtAlgorithm, key: KeyObject, input: string): Buffer {
       return cryptoSign(null, Buffer.from(input), key);
     case 'RS256':
       return cryptoSign('sha256', Buffer.from(input), key);
+    case 'ES256':
+      // JWS wants the raw r‖s pair (RFC 7518 §3.4), not node's default DER encoding.
+      return cryptoSign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
   }
 }
 
@@ -75,6 +88,8 @@ function signatureValid(alg: JwtAlgorithm, key: KeyObject, input: string, sig: B
       return cryptoVerify(null, Buffer.from(input), key, sig);
     case 'RS256':
       return cryptoVerify('sha256', Buffer.from(input), key, sig);
+    case 'ES256':
+      return sig.length === 64 && cryptoVerify('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }, sig);
   }
 }
 
@@ -101,7 +116,7 @@ export function verifyJwt(token: string, options: VerifyOptions): JwtVerifyResul
   if (!header) return invalid('malformed token header');
   // Pinned algorithm: `none`, `HS384`, an HS/RS switch … are refused whatever the case.
   if (header.alg !== options.alg) return invalid('unexpected token algorithm');
-  if (header.typ !== undefined && header.typ !== 'JWT') return invalid('unexpected token type');
+  if (!isAccessTokenType(header.typ)) return invalid('not an access token (typ must be at+jwt)');
   if (header.crit !== undefined) return invalid('unsupported critical header');
   if (header.jwk !== undefined || header.jku !== undefined || header.x5u !== undefined || header.x5c !== undefined) {
     return invalid('embedded or remote keys are not accepted');

@@ -14,7 +14,7 @@ export interface PublicJwk {
  * The keys of this deployment, built once at boot:
  * - no `JWT_PRIVATE_KEY`: HS256 with `JWT_SECRET` as a KeyObject (a string key is re-parsed on
  *   every call by jsonwebtoken — docs/STACK-NOTES.md), no `kid`, empty JWKS;
- * - an Ed25519 or RSA private key: EdDSA or RS256, `kid` = RFC 7638 thumbprint, and the JWKS
+ * - an Ed25519, EC P-256 or RSA private key: EdDSA, ES256 or RS256, `kid` = RFC 7638 thumbprint, and the JWKS
  *   lists it, then `JWT_NEXT_PUBLIC_KEYS` (published ahead of a rotation), then
  *   `JWT_PREVIOUS_PUBLIC_KEYS` (still-valid keys after one). All of them verify: during a rolling
  *   switch, instances already signing with the next key and those not yet must accept each
@@ -62,20 +62,30 @@ export class JwtKeyring {
   }
 }
 
-/** EdDSA for Ed25519, RS256 for RSA (≥ 2048 bits); anything else is a configuration error. */
+/** EdDSA for Ed25519, ES256 for EC P-256, RS256 for RSA (≥ 2048 bits); anything else is a configuration error. */
 export function algorithmOf(key: KeyObject): JwtAlgorithm {
   if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  if (key.asymmetricKeyType === 'ec') {
+    if (key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('EC keys must be on the P-256 curve (ES256)');
+    return 'ES256';
+  }
   if (key.asymmetricKeyType === 'rsa') {
     if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw new Error('RSA keys must have at least 2048 bits');
     return 'RS256';
   }
-  throw new Error(`unsupported key type ${key.asymmetricKeyType ?? key.type}: use Ed25519 or RSA`);
+  throw new Error(`unsupported key type ${key.asymmetricKeyType ?? key.type}: use Ed25519, EC P-256 or RSA`);
 }
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url). */
 export function thumbprint(key: KeyObject): string {
   const jwk = (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'jwk' }) as Record<string, string>;
-  const members = jwk.kty === 'OKP' ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x } : { e: jwk.e, kty: jwk.kty, n: jwk.n };
+  // RFC 7638 §3.2: the required members only, in lexicographic order.
+  const members =
+    jwk.kty === 'OKP'
+      ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x }
+      : jwk.kty === 'EC'
+        ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }
+        : { e: jwk.e, kty: jwk.kty, n: jwk.n };
   return createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 

@@ -52,7 +52,7 @@ export class TokenService {
   private readonly verified = new VerifiedTokenCache(VERIFIED_TOKEN_CACHE_SIZE);
   private readonly logger = new Logger('Tokens');
 
-  /** How access tokens are signed: HS256, EdDSA or RS256. */
+  /** How access tokens are signed: HS256, EdDSA, ES256 or RS256. */
   get algorithm(): string {
     return this.keyring.alg;
   }

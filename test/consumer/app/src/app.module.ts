@@ -23,7 +23,8 @@ import { ReportsController } from './reports.controller';
     AuthModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService) => ({
-        jwt: { secret: config.getOrThrow<string>('JWT_SECRET'), accessTtl: '10m' },
+        // With JWT_PRIVATE_KEY (PEM) tokens are signed with it and its public key is on the JWKS.
+        jwt: { secret: config.getOrThrow<string>('JWT_SECRET'), privateKey: config.get<string>('JWT_PRIVATE_KEY'), accessTtl: '10m' },
         session: { secrets: config.getOrThrow<string>('SESSION_SECRET') },
       }),
     }),

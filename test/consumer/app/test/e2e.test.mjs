@@ -1,6 +1,7 @@
 // The consumer app's e2e spec, run against its built server (node --test). DATABASE_URL is given
 // by the runner: a PGlite server or a fresh PostgreSQL database.
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,36 +18,45 @@ const freePort = () =>
     });
   });
 
-let server;
-let base;
-let output = '';
-before(async () => {
+/** Starts a built entry point and waits until `path` answers 200. */
+async function startProcess(script, env, path) {
   const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(process.execPath, ['dist/main.js'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL,
-      JWT_SECRET: 'consumer-jwt-secret-that-is-long-enough-0123',
-      SESSION_SECRET: 'consumer-session-secret-long-enough-012345',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout.on('data', (d) => (output += d));
-  server.stderr.on('data', (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [script], { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   for (let i = 0; i < 300; i++) {
-    if (server.exitCode !== null) throw new Error(`consumer exited:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${script} exited:\n${output}`);
     try {
-      if ((await fetch(`${base}/reports/status`)).ok) return;
+      if ((await fetch(`${url}${path}`)).status < 500) return { child, url };
     } catch {
       /* not yet */
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`consumer did not start:\n${output}`);
+  throw new Error(`${script} did not start:\n${output}`);
+}
+
+let server;
+let base;
+let orders;
+before(async () => {
+  // ES256 access tokens, so that another service can verify them from the JWKS alone.
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  ({ child: server, url: base } = await startProcess('dist/main.js', {
+    DATABASE_URL,
+    JWT_SECRET: 'consumer-jwt-secret-that-is-long-enough-0123',
+    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    SESSION_SECRET: 'consumer-session-secret-long-enough-012345',
+  }, '/reports/status'));
+  // The other service: its own process, knowing only the kit and the host's JWKS URL.
+  orders = await startProcess('dist/orders-service.js', { ISSUER_JWKS_URL: `${base}/.well-known/jwks.json` }, '/orders/mine');
 });
-after(() => server?.kill('SIGTERM'));
+after(() => {
+  server?.kill('SIGTERM');
+  orders?.child.kill('SIGTERM');
+});
 
 const json = (method, path, body, headers = {}) =>
   fetch(`${base}${path}`, {
@@ -133,5 +143,22 @@ describe('a host app using nest-dual-auth from the packed tarball', () => {
     assert.equal(weird.status, 400);
     assert.match(JSON.stringify(await weird.json()), /NUL/);
     assert.ok(tokens.accessToken);
+  });
+
+  it('another service (nest-dual-auth/resource-server, its own process) accepts the host\'s access tokens from the JWKS', async () => {
+    const who = email('kit');
+    assert.equal((await json('POST', '/auth/register', { email: who, password })).status, 201);
+    const tokens = await (await json('POST', '/auth/token', { email: who, password })).json();
+    const mine = await fetch(`${orders.url}/orders/mine`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+    assert.equal(mine.status, 200);
+    assert.deepEqual((await mine.json()).roles, ['user']);
+    assert.equal((await fetch(`${orders.url}/orders/all`, { headers: { authorization: `Bearer ${tokens.accessToken}` } })).status, 403);
+    const missing = await fetch(`${orders.url}/orders/mine`);
+    assert.equal(missing.status, 401);
+    assert.equal(missing.headers.get('www-authenticate'), 'Bearer');
+    const tampered = `${tokens.accessToken.slice(0, -4)}AAAA`;
+    const refused = await fetch(`${orders.url}/orders/mine`, { headers: { authorization: `Bearer ${tampered}` } });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
   });
 });
