@@ -34,7 +34,7 @@ async function startInstance(): Promise<Instance> {
     LOGIN_MAX_FAILURES: '1000',
     JWT_REFRESH_GRACE: '10s',
     EXAMPLES_ENABLED: 'true',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info', // waitForHttp reads the "listening on" line
   });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/health`, p);

@@ -52,7 +52,7 @@ describe('PgBouncer, transaction pooling', () => {
           DATABASE_URL: url.toString(),
           DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-bouncer-')),
           ...TEST_SECRETS,
-          LOG_LEVEL: 'warn',
+          LOG_LEVEL: 'info', // waitForHttp reads the "listening on" line
         }),
       );
     }

@@ -17,7 +17,7 @@ export interface Spawned {
 export function spawnNode(script: string, args: string[], env: Record<string, string | undefined>, options: { input?: string } = {}): Spawned {
   const cleanEnv = { ...process.env };
   for (const k of Object.keys(cleanEnv)) {
-    if (/^(DATABASE_URL|REDIS_|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR)/.test(k)) delete cleanEnv[k];
+    if (/^(DATABASE_URL|REDIS_|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR|LOG_)/.test(k)) delete cleanEnv[k];
   }
   const child = spawn(process.execPath, [join(ROOT, script), ...args], {
     cwd: ROOT,
@@ -44,16 +44,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls until `url` answers 200, or fails after `timeoutMs`. */
+/**
+ * Polls until `url` answers 200 **from this process**: the built server logs
+ * `listening on http://localhost:<port>` once bound. (Two test workers can be handed the same free
+ * port; the one that loses the race exits with EADDRINUSE, and a 200 from the other must not be
+ * taken for it.) Fails after `timeoutMs`, or at once when the process exits.
+ */
 export async function waitForHttp(url: string, spawned: Spawned, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const listening = `listening on http://localhost:${new URL(url).port}`;
   while (Date.now() < deadline) {
     if (spawned.child.exitCode !== null) throw new Error(`process exited early:\n${spawned.output()}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      /* not listening yet */
+    if (spawned.output().includes(listening)) {
+      try {
+        const res = await fetch(url);
+        if (res.ok) return;
+      } catch {
+        /* not answering yet */
+      }
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -69,7 +77,7 @@ export function spawnNodeInTerminal(script: string, args: string[], env: Record<
   const command = [process.execPath, join(ROOT, script), ...args].map(quote).join(' ');
   const cleanEnv = { ...process.env };
   for (const k of Object.keys(cleanEnv)) {
-    if (/^(DATABASE_URL|REDIS_|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR)/.test(k)) delete cleanEnv[k];
+    if (/^(DATABASE_URL|REDIS_|JWT_|SESSION_|TEST_|NODE_ENV|PORT|DATA_DIR|LOG_)/.test(k)) delete cleanEnv[k];
   }
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: { ...cleanEnv, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
