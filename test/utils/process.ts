@@ -33,15 +33,23 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
   return { child, output: () => out, stdout: () => stdout, exited };
 }
 
+/**
+ * A port for a server a test starts, chosen below Linux's ephemeral range (32768–60999): a port
+ * the kernel handed out with bind(0) and that we released can be taken again, before our server
+ * binds it, as the local port of any outgoing connection (a test's fetch, a pool's connection) —
+ * which CI saw as EADDRINUSE. Random in 20000–32767, checked free.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-    srv.on('error', reject);
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port found in 20000–32767');
 }
 
 /**
