@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { outboxMessages, ReceivedMail, tokenFrom } from './utils/mail-server';
 import { GOOD_PASSWORD, uniqueEmail } from './utils/factories';
 import { freePort, ROOT, spawnNode, spawnNodeInTerminal, Spawned, waitForHttp } from './utils/process';
@@ -355,5 +355,52 @@ describe('logs under a login flood', () => {
       p.child.kill('SIGTERM');
       await p.exited;
     }
+  }, 60_000);
+});
+
+describe('request logs are written asynchronously and none is lost', () => {
+  const requestLines = (out: string, path: string) => out.split('\n').filter((l) => l.startsWith('{') && l.includes(`"path":"${path}"`) && l.includes('"msg":"request completed"'));
+
+  it('SIGTERM right after a burst: every request has its line, with the request id, user and strategy', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const p = spawnNode(MAIN, [], { DATA_DIR: mkdtempSync(join(tmpdir(), 'nda-logs-')), PORT: String(port), LOG_LEVEL: 'info', EXAMPLES_ENABLED: 'true' });
+    try {
+      await waitForHttp(`${base}/health`, p);
+      const email = uniqueEmail('logs');
+      const post = (path: string, body: object) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await post('/auth/register', { email, password: GOOD_PASSWORD });
+      const { accessToken } = (await (await post('/auth/token', { email, password: GOOD_PASSWORD })).json()) as { accessToken: string };
+      const N = 400;
+      const ids = Array.from({ length: N }, (_, i) => `burst-${i}`);
+      const statuses = await Promise.all(ids.map((id) => fetch(`${base}/examples/jwt`, { headers: { authorization: `Bearer ${accessToken}`, 'x-request-id': id } }).then((r) => r.status)));
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      p.child.kill('SIGTERM'); // at once: lines still in the buffer must be flushed on the way out
+      expect(await p.exited).toBe(0);
+      const lines = requestLines(p.output(), '/examples/jwt').map((l) => JSON.parse(l) as { reqId: string; userId?: string; strategy?: string; res: { statusCode: number } });
+      expect(lines).toHaveLength(N);
+      expect(new Set(lines.map((l) => l.reqId))).toEqual(new Set(ids));
+      expect(lines.every((l) => l.strategy === 'jwt' && typeof l.userId === 'string' && l.res.statusCode === 200)).toBe(true);
+    } finally {
+      if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('an uncaught exception: every line logged before it is written, then one fatal line, exit 1', async () => {
+    // The app's own logger and crash handler (dist/src/app/logging), in a process that then throws.
+    const script = `
+      const { rootLogger, flushLogsOnCrash } = require(${JSON.stringify(join(ROOT, 'dist/src/app/logging/logging.module.js'))});
+      const log = rootLogger({ logFormat: 'json', logLevel: 'info' });
+      flushLogsOnCrash(log);
+      for (let i = 0; i < 20000; i++) log.info({ n: i }, 'line');
+      throw new Error('boom');
+    `;
+    const file = join(mkdtempSync(join(tmpdir(), 'nda-crash-')), 'crash.js');
+    writeFileSync(file, script);
+    const p = spawnNode(relative(ROOT, file), [], {});
+    expect(await p.exited).toBe(1);
+    const lines = p.stdout!().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { n?: number; level: number; msg: string; err?: { message: string } });
+    expect(lines.filter((l) => l.msg === 'line').map((l) => l.n)).toEqual(Array.from({ length: 20000 }, (_, i) => i));
+    expect(lines[lines.length - 1]).toMatchObject({ level: 60, msg: 'uncaught exception', err: { message: 'boom' } });
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import { loadDotEnv } from './config/env-file';
 import { AppConfig } from './config/app-config';
 import { ConfigError, loadConfig } from './config/load-config';
 import { EmbeddedDatabaseLockedError, openDatabase } from './embedded-db/embedded-postgres';
+import { flushLogsOnCrash, ROOT_LOGGER } from './logging/logging.module';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -14,6 +15,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const app = await createApp(config, db.url); // from here on, Nest's Logger writes through pino
+  flushLogsOnCrash(app.get(ROOT_LOGGER)); // a crash logs one fatal line and loses no buffered line
   if (config.generatedSecrets.length) {
     logger.warn(
       `${config.generatedSecrets.join(' and ')} not set: using development secrets generated once and kept in ` +

@@ -4,6 +4,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { AUTH_ROUTING, ResolvedRouting } from '../auth.options';
 import { AuthRouteMetadata, AuthStrategy, AuthStrategyName } from '../auth.types';
+import type { RouteAuthOptions } from '../strategies/request-strategy';
 import { AuthenticationService } from '../authentication.service';
 import { AUTH_ROUTE_KEY, ROLES_KEY, SCOPES_KEY } from '../decorators/metadata-keys';
 import { AUTH_OPTIONS, AuthOptions } from '../auth.options';
@@ -23,7 +24,7 @@ const CHECKED = Symbol('nda.authChecked');
 export class AuthenticationGuard implements CanActivate {
   private readonly defaultRoute: AuthRouteMetadata;
   /** Decorator metadata never changes at run time: resolve it once per handler. */
-  private readonly resolved = new WeakMap<Function, { route: AuthRouteMetadata; roles: string[]; scopes: string[] }>();
+  private readonly resolved = new WeakMap<Function, { route: AuthRouteMetadata; roles: string[]; scopes: string[]; options?: RouteAuthOptions }>();
   private readonly origins: ReadonlySet<string>;
   private readonly freshForMs: number;
 
@@ -62,10 +63,11 @@ export class AuthenticationGuard implements CanActivate {
     let resolved = this.resolved.get(handler);
     if (!resolved) {
       const controller = context.getClass();
-      resolved = { route: this.routeFor(handler, controller), roles: this.rolesFor(handler, controller), scopes: this.scopesFor(handler, controller) };
+      const route = this.routeFor(handler, controller);
+      resolved = { route, roles: this.rolesFor(handler, controller), scopes: this.scopesFor(handler, controller), options: route.public ? undefined : strategyOptionsFor(route) };
       this.resolved.set(handler, resolved);
     }
-    const { route, roles, scopes } = resolved;
+    const { route, roles, scopes, options } = resolved;
     if (route.public) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request & { [CHECKED]?: true }>();
@@ -73,7 +75,7 @@ export class AuthenticationGuard implements CanActivate {
     // the global guard); when both run, the second has nothing left to do.
     if (req[CHECKED]) return true;
     req[CHECKED] = true;
-    const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, strategyOptionsFor(route));
+    const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, options!);
     if (authenticated instanceof Promise) return authenticated.then(() => this.assertAccess(req, route, roles, scopes));
     return this.assertAccess(req, route, roles, scopes);
   }
