@@ -31,13 +31,21 @@ wait_for() { # wait_for <description> <command…>
 }
 pong() { [ "$(redis-cli -p "$1" ping 2>/dev/null)" = PONG ]; }
 
+# Every server this script starts writes its pid under $DIR; stopping kills exactly those pids
+# (never anything found by name or port, so nothing of the machine's own is touched).
 stop() {
-  for port in "${CLUSTER_PORTS[@]}" "$PRIMARY_PORT" "$REPLICA_PORT" "${SENTINEL_PORTS[@]}"; do
-    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  local pids=() pid
+  for f in "$DIR"/cluster/*/redis.pid "$DIR"/sentinel/*.pid "$DIR"/pgbouncer/pgbouncer.pid; do
+    [ -f "$f" ] || continue
+    pid="$(cat "$f")"
+    # A pid file can outlive its process (the failover test kills the primary): skip a pid that
+    # now belongs to something else.
+    grep -qsE 'redis|pgbouncer' "/proc/$pid/comm" && pids+=("$pid")
   done
-  if [ -f "$DIR/pgbouncer/pgbouncer.pid" ]; then kill "$(cat "$DIR/pgbouncer/pgbouncer.pid")" 2>/dev/null || true; fi
-  for port in "${CLUSTER_PORTS[@]}" "$PRIMARY_PORT" "$REPLICA_PORT" "${SENTINEL_PORTS[@]}"; do
-    wait_for "port $port to close" bash -c "! pong $port" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
   done
   rm -rf "$DIR"
 }
@@ -47,7 +55,7 @@ start_cluster() {
     mkdir -p "$DIR/cluster/$port"
     redis-server --port "$port" --bind 127.0.0.1 --daemonize yes --dir "$DIR/cluster/$port" \
       --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
-      --save '' --appendonly no --logfile "$DIR/cluster/$port/redis.log"
+      --save '' --appendonly no --logfile "$DIR/cluster/$port/redis.log" --pidfile "$DIR/cluster/$port/redis.pid"
   done
   for port in "${CLUSTER_PORTS[@]}"; do wait_for "cluster node $port" pong "$port"; done
   redis-cli --cluster create $(printf '127.0.0.1:%s ' "${CLUSTER_PORTS[@]}") --cluster-replicas 0 --cluster-yes >"$DIR/cluster/create.log"
@@ -57,9 +65,9 @@ start_cluster() {
 start_sentinel() {
   mkdir -p "$DIR/sentinel"
   redis-server --port "$PRIMARY_PORT" --bind 127.0.0.1 --daemonize yes --dir "$DIR/sentinel" \
-    --save '' --appendonly no --logfile "$DIR/sentinel/primary.log" --dbfilename primary.rdb
+    --save '' --appendonly no --logfile "$DIR/sentinel/primary.log" --dbfilename primary.rdb --pidfile "$DIR/sentinel/primary.pid"
   redis-server --port "$REPLICA_PORT" --bind 127.0.0.1 --daemonize yes --dir "$DIR/sentinel" \
-    --save '' --appendonly no --logfile "$DIR/sentinel/replica.log" --dbfilename replica.rdb \
+    --save '' --appendonly no --logfile "$DIR/sentinel/replica.log" --dbfilename replica.rdb --pidfile "$DIR/sentinel/replica.pid" \
     --replicaof 127.0.0.1 "$PRIMARY_PORT"
   wait_for "primary" pong "$PRIMARY_PORT"
   wait_for "replica in sync" bash -c "redis-cli -p $REPLICA_PORT info replication | grep -q 'master_link_status:up'"
@@ -69,6 +77,7 @@ port $port
 bind 127.0.0.1
 daemonize yes
 logfile $DIR/sentinel/sentinel-$port.log
+pidfile $DIR/sentinel/sentinel-$port.pid
 dir $DIR/sentinel
 sentinel monitor $SENTINEL_NAME 127.0.0.1 $PRIMARY_PORT 2
 sentinel down-after-milliseconds $SENTINEL_NAME 2000

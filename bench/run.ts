@@ -271,6 +271,45 @@ async function redisUp(): Promise<boolean> {
   }
 }
 
+/**
+ * `npm run bench:quick` (about a minute): one server, the bare NestJS route, the open route and
+ * `@Auth('jwt')` in alternating rounds (BENCH_ROUNDS, default 3, of BENCH_DURATION seconds, default 5),
+ * server CPU per request as multiples of bare and open. For trying a change to the pipeline; the
+ * figures that count come from the full bench. BENCH_LOG_LEVEL sets the server's LOG_LEVEL.
+ */
+async function quick(DATABASE_URL: string): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const seconds = Number(process.env.BENCH_DURATION ?? 5);
+  const { base, bare, child } = await startServer({ DATABASE_URL, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' });
+  try {
+    const email = `quick-${Date.now()}@example.com`;
+    await post(base, '/auth/register', { email, password: PASSWORD });
+    const token = (await (await post(base, '/auth/token', { email, password: PASSWORD })).json()) as { accessToken: string };
+    const cases: Array<[string, string, string, Opts]> = [
+      ['bare', bare, '/hello', {}],
+      ['open', base, '/examples/public', {}],
+      ['jwt', base, '/examples/jwt', { headers: { authorization: `Bearer ${token.accessToken}` } }],
+    ];
+    await warmUp(base, [['/examples/public'], ['/examples/jwt', cases[2][3]]]);
+    await warmUp(bare, [['/hello']]);
+    const cpu = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, server, path, opts] of cases) {
+        const m = await run(server, path, opts, seconds);
+        if (m.non2xx + m.errors || m.cpuUs === null) throw new Error(`${name}: ${m.non2xx + m.errors} answers were not 2xx`);
+        cpu.get(name)!.push(m.cpuUs);
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const [bareUs, openUs] = [mean(cpu.get('bare')!), mean(cpu.get('open')!)];
+    for (const [name, us] of cpu) {
+      console.log(`${name.padEnd(5)} ${mean(us).toFixed(0).padStart(5)} µs/req  ${(mean(us) / bareUs).toFixed(2)}× bare  ${(mean(us) / openUs).toFixed(2)}× open  runs: ${us.join(' ')}`);
+    }
+  } finally {
+    await stopServer(child);
+  }
+}
+
 async function main(): Promise<void> {
   const admin = new Client({ connectionString: PG_URL });
   await admin.connect();
@@ -279,6 +318,14 @@ async function main(): Promise<void> {
   const url = new URL(PG_URL);
   url.pathname = `/${dbName}`;
   const DATABASE_URL = url.toString();
+  if (process.argv.includes('--quick')) {
+    try {
+      return await quick(DATABASE_URL);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await admin.end();
+    }
+  }
   console.log(`nest-dual-auth benchmark — ${DURATION}s per case after ${WARMUP}s warm-up, ${CONNECTIONS} connections, autocannon on loopback`);
 
   try {

@@ -56,7 +56,7 @@ export function flushLogsOnCrash(root: Logger): void {
 /*
  * No AsyncLocalStorage: on Node 20 it turns on async hooks for every promise in the process, and
  * measured on the bench server that cost ~25% of the CPU of *every* request — a bare NestJS route
- * in the same process included (bench/quick.mjs: bare 251 → 187 µs, open route 342 → 246 µs).
+ * in the same process included (npm run bench:quick: bare 251 → 187 µs, open route 342 → 246 µs).
  * So only the request's own line carries `reqId`; a line logged while serving a request (an auth
  * event, a warning) carries the `userId`/`ip` it is about, not the request id.
  */
