@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Logger } from 'pino';
 import { createApp } from '../src/app/app.setup';
 import { loadConfig } from '../src/app/config/load-config';
+import { ROOT_LOGGER } from '../src/app/logging/logging.module';
 import { StockRecipesModule } from './stock-recipes.module';
 
 /** The yardstick: what any NestJS 12 (Express 5) app pays per request, with nothing of ours in it. */
@@ -20,6 +22,10 @@ class BareModule {}
  * The benchmark server: the real app (same createApp as main.ts) plus the stock recipes, and on a
  * second port (BENCH_BARE_PORT) a bare Nest app in the same process, so its CPU per request is
  * measured by the same /proc counter as every case.
+ *
+ * The runner may switch the log level while the server runs (a `{ logLevel }` message on the IPC
+ * channel, answered once it applies), so request logging's cost is measured in one process: the
+ * same route at `info` and at `silent`, in alternating rounds.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -29,6 +35,11 @@ async function main(): Promise<void> {
   await app.listen(config.port, '127.0.0.1');
   const bare = await NestFactory.create(BareModule, { logger: false });
   await bare.listen(Number(process.env.BENCH_BARE_PORT), '127.0.0.1');
+  const root = app.get<Logger>(ROOT_LOGGER);
+  process.on('message', (message: { logLevel?: string }) => {
+    if (message.logLevel) root.level = message.logLevel;
+    process.send?.({ logLevel: root.level });
+  });
   console.error(`BENCH_SERVER_READY ${config.port}`);
   process.once('SIGTERM', () => {
     setTimeout(() => process.exit(0), 3000).unref(); // the stock stores' pools may linger

@@ -69,13 +69,15 @@ export class AuthenticationGuard implements CanActivate {
     }
     const { route, roles, scopes, options } = resolved;
     if (route.public) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<Request & { [CHECKED]?: true }>();
     // `@Auth()` / `@Roles()` also put this guard on their routes (so they stay protected without
-    // the global guard); when both run, the second has nothing left to do.
-    if (req[CHECKED]) return true;
-    req[CHECKED] = true;
-    const authenticated = this.authentication.authenticate(req, http.getResponse<Response>(), route.strategies, options!);
+    // the global guard); when both run, they share Nest's one context for the request, and the
+    // second has nothing left to do. The mark goes on that small context object, not on the
+    // request: a new property on Express's request object copies its large property store.
+    const checked = context as ExecutionContext & { [CHECKED]?: true };
+    if (checked[CHECKED]) return true;
+    checked[CHECKED] = true;
+    const req = context.getArgByIndex<Request>(0);
+    const authenticated = this.authentication.authenticate(req, context.getArgByIndex<Response>(1), route.strategies, options!);
     if (authenticated instanceof Promise) return authenticated.then(() => this.assertAccess(req, route, roles, scopes));
     return this.assertAccess(req, route, roles, scopes);
   }
