@@ -186,7 +186,7 @@ async function measure(base: string, path: string, opts: Opts = {}): Promise<Mea
   return run(base, path, opts);
 }
 
-const PAIR_ROUNDS = Number(process.env.BENCH_PAIR_ROUNDS ?? 10);
+const PAIR_ROUNDS = Number(process.env.BENCH_PAIR_ROUNDS ?? 8);
 const PAIR_SECONDS = Number(process.env.BENCH_PAIR_SECONDS ?? 2);
 
 /** One short measured run of a route (no warm-up of its own); void unless every answer was 2xx. */
@@ -202,9 +202,11 @@ const step =
 
 interface Paired {
   name: string;
-  /** The median over the rounds of the subject's CPU per request ÷ the mean of the reference rounds just before and after it. */
+  /** The median, over the kept rounds, of the subject's CPU per request ÷ the mean of the reference rounds just before and after it. */
   ratio: number;
-  ratios: number[];
+  /** Every round's ratio; null where the round was not kept. */
+  ratios: Array<number | null>;
+  kept: number;
   referenceUs: number[];
   subjectUs: number[];
 }
@@ -213,33 +215,43 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+/** A round counts only when the reference rounds either side of it agree within this share. */
+const STEADY = 0.05;
+/** At most this many subject rounds per pair, however many are thrown away. */
+const MAX_ROUNDS = 3 * PAIR_ROUNDS;
 
 /**
  * Server CPU per request of `subject` as a multiple of `reference`'s, in one server process:
- * reference, subject, reference, … (`rounds` subject rounds of PAIR_SECONDS), each subject round
- * against the mean of the reference rounds just before and after it, then the median of those
- * ratios. Adjacent 2-second rounds share the machine's state of the moment (a co-tenant's load,
- * the CPU's clock), which a 10-second case minutes away from its comparison does not; the median
- * drops the round a burst hit anyway.
+ * reference, subject, reference, … (PAIR_SECONDS each), each subject round against the mean of
+ * the reference rounds just before and after it. This VM's speed changes in steps — the same
+ * route measured 165 µs, then 340 µs, then 165 again, for tens of seconds at a time (another
+ * tenant, the host's clock) — so a round counts only when the two reference rounds around it agree
+ * within STEADY: then the machine did not change speed under it. Rounds go on until PAIR_ROUNDS
+ * are kept (or MAX_ROUNDS were run); the figure is the median of the kept ratios.
  */
-async function pairedCpu(name: string, reference: Step, subject: Step, rounds = PAIR_ROUNDS): Promise<Paired> {
+async function pairedCpu(name: string, reference: Step, subject: Step): Promise<Paired> {
   pinned(true);
   const referenceUs: number[] = [];
   const subjectUs: number[] = [];
+  const ratios: Array<number | null> = [];
   try {
     await reference(); // the first round after pinning settles caches; discarded
     referenceUs.push((await reference()).cpuUs!);
-    for (let i = 0; i < rounds; i++) {
+    while (ratios.filter((r) => r !== null).length < PAIR_ROUNDS && ratios.length < MAX_ROUNDS) {
       subjectUs.push((await subject()).cpuUs!);
       referenceUs.push((await reference()).cpuUs!);
+      const [before, after] = referenceUs.slice(-2);
+      const steady = Math.abs(before - after) <= STEADY * ((before + after) / 2);
+      ratios.push(steady ? +(subjectUs[subjectUs.length - 1] / ((before + after) / 2)).toFixed(3) : null);
     }
   } finally {
     pinned(false);
   }
-  const ratios = subjectUs.map((us, i) => +(us / ((referenceUs[i] + referenceUs[i + 1]) / 2)).toFixed(3));
-  const paired = { name, ratio: +median(ratios).toFixed(3), ratios, referenceUs, subjectUs };
+  const kept = ratios.filter((r): r is number => r !== null);
+  const paired = { name, ratio: kept.length ? +median(kept).toFixed(3) : NaN, ratios, kept: kept.length, referenceUs, subjectUs };
   pairs.push(paired);
-  console.log(`  ${name.padEnd(44)} ${paired.ratio.toFixed(2)}×  (rounds: ${ratios.map((r) => r.toFixed(2)).join(' ')}; µs ${median(subjectUs)} vs ${median(referenceUs)})`);
+  const shown = ratios.map((r) => (r === null ? '–' : r.toFixed(2))).join(' ');
+  console.log(`  ${name.padEnd(44)} ${paired.ratio.toFixed(2)}×  (${kept.length} of ${ratios.length} rounds steady: ${shown}; µs ${median(subjectUs)} vs ${median(referenceUs)})`);
   return paired;
 }
 
@@ -366,9 +378,9 @@ async function redisUp(): Promise<boolean> {
 /**
  * `npm run bench:quick` (about two minutes): one server, the pipeline's three paired measurements —
  * the open route against the bare NestJS route, `@Auth('jwt')` against the open route, and the open
- * route at `silent` against `info` (request logging's cost) — each in BENCH_PAIR_ROUNDS alternating
- * rounds (default 8) of BENCH_PAIR_SECONDS (default 2). For trying a change to the pipeline; the
- * figures that count come from the full bench.
+ * route at `silent` against `info` (request logging's cost) — each until BENCH_PAIR_ROUNDS steady
+ * rounds (default 8) of BENCH_PAIR_SECONDS (default 2) are in (`pairedCpu`). For trying a change to
+ * the pipeline; the figures that count come from the full bench.
  */
 async function quick(DATABASE_URL: string): Promise<void> {
   const { base, bare, child } = await startServer({ DATABASE_URL });
@@ -562,7 +574,10 @@ async function main(): Promise<void> {
       if (bareCpu && r.cpuUs) r.bareRatio = +(r.cpuUs / bareCpu).toFixed(2);
     }
   }
-  const pairOf = (name: string) => round2(pairs.find((p) => p.name === name)?.ratio);
+  const pairOf = (name: string) => {
+    const p = pairs.find((x) => x.name === name);
+    return p && p.kept >= 3 ? round2(p.ratio) : undefined; // fewer steady rounds than that: no figure
+  };
   const get = (name: string) => rows.find((r) => r.case === name);
   // Ours against a stock recipe: the quotient of their ratios to the open route, so the drift
   // between the two measurements cancels too.
@@ -601,7 +616,7 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(`| ${r.server} | ${r.case} | ${r.rps} | ${r.p99} | ${r.ratio ?? ''} | ${r.cpuUs ?? ''} | ${r.cpuRatio ?? ''} | ${r.bareRatio ?? ''} |`);
   console.log('\n| paired measurement (server CPU per request) | median ratio | rounds |');
   console.log('|---|---:|---|');
-  for (const p of pairs) console.log(`| ${p.name} | ${p.ratio.toFixed(2)} | ${p.ratios.map((r) => r.toFixed(2)).join(' ')} |`);
+  for (const p of pairs) console.log(`| ${p.name} | ${p.ratio.toFixed(2)} | ${p.kept} of ${p.ratios.length} steady: ${p.ratios.map((r) => (r === null ? '–' : r.toFixed(2))).join(' ')} |`);
   console.log('\n| target | measured | met |');
   console.log('|---|---:|---|');
   for (const t of targets) console.log(`| ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'} |`);
@@ -610,7 +625,7 @@ async function main(): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    method: { tool: 'autocannon', connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, pinned: PIN, pairRounds: PAIR_ROUNDS, pairSeconds: PAIR_SECONDS },
+    method: { tool: 'autocannon', connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, pinned: PIN, pairRounds: PAIR_ROUNDS, pairSeconds: PAIR_SECONDS, steady: STEADY, maxRounds: MAX_ROUNDS },
     rows,
     pairs,
     targets,
