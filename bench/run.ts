@@ -2,8 +2,8 @@
  * `npm run bench`: req/s, p99 and server CPU per request of our auth paths and the stock recipes,
  * each as a ratio to the open route measured by the same server just before and after it; and the
  * request pipeline's CPU ratios from alternating short rounds in one server (`pairedCpu`).
- * Loopback only; bounded time (about 12 minutes at the defaults). Writes bench/results.json and
- * prints tables.
+ * Loopback only; bounded time (about 16 minutes at the defaults, more when the machine is
+ * unsteady). Writes bench/results.json and prints tables.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default the local server; a throw-away database is made)
  * and, for the Redis cases, Redis (BENCH_REDIS_URL, default the local server; skipped if down).

@@ -1,6 +1,7 @@
 import { DynamicModule, Inject, Injectable, LoggerService, Module } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import pino, { Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
@@ -33,6 +34,8 @@ export function rootLogger(config: Pick<AppConfig, 'logFormat' | 'logLevel'>): L
 const BUFFER_BYTES = 8192;
 /** … or this long after the first line of a batch, whichever comes first. */
 const FLUSH_MS = 100;
+/** At exit, how long an asynchronous write already in flight is given to land. */
+const WRITE_SETTLE_MS = 20;
 
 type Destination = ReturnType<typeof pino.destination>;
 const batchers = new Set<LineBatcher>();
@@ -52,6 +55,7 @@ export class LineBatcher {
 
   constructor(private readonly out: Destination) {
     batchers.add(this);
+    out.once('close', () => batchers.delete(this));
     if (!exitHooked) {
       exitHooked = true;
       process.on('exit', () => {
@@ -74,11 +78,18 @@ export class LineBatcher {
     this.out.flush(cb);
   }
 
-  /** Everything out, synchronously (exit, crash). */
+  /**
+   * Everything out, synchronously (exit, crash). sonic-boom's own `flushSync` writes what it holds
+   * at once, even while an asynchronous write of earlier lines is still in flight, which would put
+   * later lines ahead of earlier ones; that write takes its worker thread microseconds, so it gets
+   * WRITE_SETTLE_MS first. Then sonic-boom's lines, then this batch, in that order.
+   */
   flushSync(): void {
     if (this.closed) return;
-    this.writeBatch();
+    if ((this.out as unknown as { _writing?: boolean })._writing) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, WRITE_SETTLE_MS);
     this.out.flushSync();
+    const batch = this.take();
+    if (batch) writeSync((this.out as unknown as { fd: number }).fd, batch);
   }
 
   private get closed(): boolean {
@@ -86,13 +97,19 @@ export class LineBatcher {
   }
 
   private writeBatch(): void {
+    const batch = this.take();
+    if (batch) this.out.write(batch);
+  }
+
+  /** The lines held, joined; none held after. */
+  private take(): string | undefined {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.lines.length === 0 || this.closed) return;
+    if (this.lines.length === 0 || this.closed) return undefined;
     const batch = this.lines.length === 1 ? this.lines[0] : this.lines.join('');
     this.lines = [];
     this.length = 0;
-    this.out.write(batch);
+    return batch;
   }
 }
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
