@@ -229,31 +229,36 @@ const MAX_ROUNDS = 3 * PAIR_ROUNDS;
  * within STEADY: then the machine did not change speed under it. Rounds go on until PAIR_ROUNDS
  * are kept (or MAX_ROUNDS were run); the figure is the median of the kept ratios.
  */
-async function pairedCpu(name: string, reference: Step, subject: Step): Promise<Paired> {
+async function pairedCpu(name: string, reference: Step, subject: Step): Promise<void> {
   pinned(true);
   const referenceUs: number[] = [];
   const subjectUs: number[] = [];
   const ratios: Array<number | null> = [];
+  const kept: number[] = [];
   try {
     await reference(); // the first round after pinning settles caches; discarded
     referenceUs.push((await reference()).cpuUs!);
-    while (ratios.filter((r) => r !== null).length < PAIR_ROUNDS && ratios.length < MAX_ROUNDS) {
-      subjectUs.push((await subject()).cpuUs!);
-      referenceUs.push((await reference()).cpuUs!);
-      const [before, after] = referenceUs.slice(-2);
+    while (kept.length < PAIR_ROUNDS && ratios.length < MAX_ROUNDS) {
+      const us = (await subject()).cpuUs!;
+      const before = referenceUs[referenceUs.length - 1];
+      const after = (await reference()).cpuUs!;
+      subjectUs.push(us);
+      referenceUs.push(after);
       const steady = Math.abs(before - after) <= STEADY * ((before + after) / 2);
-      ratios.push(steady ? +(subjectUs[subjectUs.length - 1] / ((before + after) / 2)).toFixed(3) : null);
+      const ratio = steady ? +(us / ((before + after) / 2)).toFixed(3) : null;
+      ratios.push(ratio);
+      if (ratio !== null) kept.push(ratio);
     }
   } finally {
     pinned(false);
   }
-  const kept = ratios.filter((r): r is number => r !== null);
   const paired = { name, ratio: kept.length ? +median(kept).toFixed(3) : NaN, ratios, kept: kept.length, referenceUs, subjectUs };
   pairs.push(paired);
-  const shown = ratios.map((r) => (r === null ? '–' : r.toFixed(2))).join(' ');
-  console.log(`  ${name.padEnd(44)} ${paired.ratio.toFixed(2)}×  (${kept.length} of ${ratios.length} rounds steady: ${shown}; µs ${median(subjectUs)} vs ${median(referenceUs)})`);
-  return paired;
+  console.log(`  ${name.padEnd(44)} ${paired.ratio.toFixed(2)}×  (${roundsOf(paired)}; µs ${median(subjectUs)} vs ${median(referenceUs)})`);
 }
+
+/** "5 of 7 steady: 1.02 – 1.04 …" (– for a round that was not kept). */
+const roundsOf = (p: Paired) => `${p.kept} of ${p.ratios.length} steady: ${p.ratios.map((r) => (r === null ? '–' : r.toFixed(2))).join(' ')}`;
 
 /**
  * Refresh rotations: autocannon resets per-connection state after every request, so this drives
@@ -555,7 +560,6 @@ async function main(): Promise<void> {
     } else {
       notes.push(`Redis not reachable at ${REDIS_URL}: the Redis cases were skipped.`);
     }
-
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();
@@ -578,6 +582,7 @@ async function main(): Promise<void> {
     const p = pairs.find((x) => x.name === name);
     return p && p.kept >= 3 ? round2(p.ratio) : undefined; // fewer steady rounds than that: no figure
   };
+  const silentVsInfo = pairOf(SILENT_VS_INFO);
   const get = (name: string) => rows.find((r) => r.case === name);
   // Ours against a stock recipe: the quotient of their ratios to the open route, so the drift
   // between the two measurements cancels too.
@@ -606,7 +611,7 @@ async function main(): Promise<void> {
     {
       // The open route at `silent` against `info`, switched in one running server.
       target: 'request logging ≤ 8% of the open route',
-      value: pairOf(SILENT_VS_INFO) === undefined ? undefined : round2(1 - pairOf(SILENT_VS_INFO)!),
+      value: silentVsInfo === undefined ? undefined : round2(1 - silentVsInfo),
       ok: (v: number) => v <= 0.08,
     },
   ].map((t) => ({ target: t.target, value: t.value ?? null, met: t.value === undefined ? null : t.ok(t.value) }));
@@ -616,7 +621,7 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(`| ${r.server} | ${r.case} | ${r.rps} | ${r.p99} | ${r.ratio ?? ''} | ${r.cpuUs ?? ''} | ${r.cpuRatio ?? ''} | ${r.bareRatio ?? ''} |`);
   console.log('\n| paired measurement (server CPU per request) | median ratio | rounds |');
   console.log('|---|---:|---|');
-  for (const p of pairs) console.log(`| ${p.name} | ${p.ratio.toFixed(2)} | ${p.kept} of ${p.ratios.length} steady: ${p.ratios.map((r) => (r === null ? '–' : r.toFixed(2))).join(' ')} |`);
+  for (const p of pairs) console.log(`| ${p.name} | ${p.ratio.toFixed(2)} | ${roundsOf(p)} |`);
   console.log('\n| target | measured | met |');
   console.log('|---|---:|---|');
   for (const t of targets) console.log(`| ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'} |`);
