@@ -146,11 +146,14 @@ describe(`hot-path lookups under concurrency (sessions in ${backend})`, () => {
   });
 
   it('an access token accepted before (and so remembered as verified) still expires at its exp', async () => {
-    await withTestApp({ JWT_ACCESS_TTL: '1s' }, async (t2) => {
+    // exp has whole-second precision: a 1 s lifetime can leave the first request a few ms. Three
+    // seconds leave it two at least; then the test waits for exp itself, read from the token.
+    await withTestApp({ JWT_ACCESS_TTL: '3s' }, async (t2) => {
       const user = await createUser(t2);
       const pair = await issueTokens(t2, user);
       await request(t2.http).get('/examples/jwt').set(bearer(pair.accessToken)).expect(200);
-      await sleep(1100);
+      const { exp } = decodePart(pair.accessToken, 1) as { exp: number };
+      await sleep(exp * 1000 - Date.now() + 100);
       const res = await request(t2.http).get('/examples/jwt').set(bearer(pair.accessToken)).expect(401);
       expect(res.body.code).toBe('token_expired');
     });
