@@ -89,5 +89,5 @@ export const Scopes = (...scopes: string[]): MethodDecorator & ClassDecorator =>
  * @example `@Get() me(@CurrentAuth() auth: AuthContext) { return auth.user; }`
  */
 export const CurrentAuth = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthContext | undefined => {
-  return ctx.switchToHttp().getRequest<Request>().auth;
+  return ctx.getArgByIndex<Request>(0).auth; // not switchToHttp(): it makes three closures per call
 });
