@@ -13,24 +13,26 @@ import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import { cookieOf, freePort, PASSWORD, post, REDIS_URL, redisUp, ROOT, serverEnv, throwAwayDatabase } from './harness';
 
-const ROOT = join(__dirname, '..', '..');
-const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = 50;
-const PASSWORD = 'bench passphrase 4 the win';
 
 interface Measure {
   rps: number;
   /** Server process CPU (user + system) per request, µs; null where /proc is not available. */
   cpuUs: number | null;
+  /**
+   * CPU that neither the server nor this runner used during the run (PostgreSQL, Redis, the OS…),
+   * in cores busy on average; null where /proc is not available. It tells a round disturbed by
+   * other work from one where the server itself changed.
+   */
+  othersCores: number | null;
   p50: number;
   p99: number;
   requests: number;
@@ -55,15 +57,6 @@ const rows: Row[] = [];
 const BARE = 'bare NestJS hello route (GET /hello, no middleware)';
 const round2 = (v: number | undefined) => (v === undefined ? undefined : +v.toFixed(2));
 const notes: string[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * During the paired CPU rounds the server (all its threads) runs on CPU 0 and the load generator
@@ -96,22 +89,7 @@ async function startServer(env: Record<string, string>): Promise<{ base: string;
   const barePort = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js')], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'production',
-      COOKIE_SECURE: 'false', // plain HTTP on loopback
-      JWT_SECRET: 'bench-jwt-secret-0123456789-0123456789-0123456789',
-      SESSION_SECRET: 'bench-session-secret-0123456789-0123456789-01234',
-      LOGIN_RATE_LIMIT_PER_IP: '1000000', // one client IP generates all the load
-      LOGIN_MAX_FAILURES: '1000',
-      LOG_LEVEL: 'info', // as in production; stdout goes to /dev/null
-      // Production requires a mail server; the bench's few registrations mail nobody (refused at once).
-      SMTP_URL: 'smtp://127.0.0.1:1',
-      EXAMPLES_ENABLED: 'true', // the measured routes are the examples (off by default in production)
-      PORT: String(port),
-      BENCH_BARE_PORT: String(barePort),
-      ...env,
-    },
+    env: serverEnv(port, barePort, env),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   serverPid = child.pid;
@@ -151,6 +129,34 @@ function cpuPerRequest(before: number | null, requests: number): number | null {
   return before === null || after === null || !requests ? null : Math.round(((after - before) * 1e6) / requests);
 }
 
+/** CPU seconds every process on the machine has used (the `cpu` line of /proc/stat), or null. */
+function machineCpuSeconds(): number | null {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+interface CpuMark {
+  at: number;
+  server: number | null;
+  machine: number | null;
+  runner: number;
+}
+const cpuMark = (): CpuMark => {
+  const { user, system } = process.cpuUsage();
+  return { at: performance.now(), server: serverCpuSeconds(), machine: machineCpuSeconds(), runner: (user + system) / 1e6 };
+};
+/** Cores busy on average since `from` with work that was neither the server's nor this runner's. */
+function othersCores(from: CpuMark): number | null {
+  const to = cpuMark();
+  if (from.server === null || to.server === null || from.machine === null || to.machine === null) return null;
+  const others = to.machine - from.machine - (to.server - from.server) - (to.runner - from.runner);
+  return +Math.max(0, others / ((to.at - from.at) / 1000)).toFixed(2);
+}
+
 /** Sets the running server's log level (`info` or `silent`) and waits until it applies. */
 async function setLogLevel(child: ChildProcess, logLevel: string): Promise<void> {
   const applied = new Promise<{ logLevel: string }>((resolve) => child.once('message', resolve));
@@ -167,11 +173,12 @@ async function stopServer(child: ChildProcess): Promise<void> {
 type Opts = Omit<autocannon.Options, 'url' | 'duration' | 'connections'> & { connections?: number };
 
 async function run(base: string, path: string, opts: Opts = {}, duration = DURATION): Promise<Measure> {
-  const cpuBefore = serverCpuSeconds();
+  const mark = cpuMark();
   const result = await autocannon({ url: base + path, connections: CONNECTIONS, duration, ...opts });
   return {
     rps: Math.round(result.requests.average),
-    cpuUs: cpuPerRequest(cpuBefore, result.requests.total),
+    cpuUs: cpuPerRequest(mark.server, result.requests.total),
+    othersCores: othersCores(mark),
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
@@ -209,6 +216,9 @@ interface Paired {
   kept: number;
   referenceUs: number[];
   subjectUs: number[];
+  /** Each round's `othersCores`, reference rounds and subject rounds. */
+  referenceOthers: Array<number | null>;
+  subjectOthers: Array<number | null>;
 }
 const pairs: Paired[] = [];
 const median = (xs: number[]) => {
@@ -233,17 +243,23 @@ async function pairedCpu(name: string, reference: Step, subject: Step): Promise<
   pinned(true);
   const referenceUs: number[] = [];
   const subjectUs: number[] = [];
+  const referenceOthers: Array<number | null> = [];
+  const subjectOthers: Array<number | null> = [];
   const ratios: Array<number | null> = [];
   const kept: number[] = [];
   try {
     await reference(); // the first round after pinning settles caches; discarded
-    referenceUs.push((await reference()).cpuUs!);
+    const first = await reference();
+    referenceUs.push(first.cpuUs!);
+    referenceOthers.push(first.othersCores);
     while (kept.length < PAIR_ROUNDS && ratios.length < MAX_ROUNDS) {
-      const us = (await subject()).cpuUs!;
-      const before = referenceUs[referenceUs.length - 1];
-      const after = (await reference()).cpuUs!;
+      const s = await subject();
+      const r = await reference();
+      const [us, before, after] = [s.cpuUs!, referenceUs[referenceUs.length - 1], r.cpuUs!];
       subjectUs.push(us);
+      subjectOthers.push(s.othersCores);
       referenceUs.push(after);
+      referenceOthers.push(r.othersCores);
       const steady = Math.abs(before - after) <= STEADY * ((before + after) / 2);
       const ratio = steady ? +(us / ((before + after) / 2)).toFixed(3) : null;
       ratios.push(ratio);
@@ -252,9 +268,9 @@ async function pairedCpu(name: string, reference: Step, subject: Step): Promise<
   } finally {
     pinned(false);
   }
-  const paired = { name, ratio: kept.length ? +median(kept).toFixed(3) : NaN, ratios, kept: kept.length, referenceUs, subjectUs };
+  const paired = { name, ratio: kept.length ? +median(kept).toFixed(3) : NaN, ratios, kept: kept.length, referenceUs, subjectUs, referenceOthers, subjectOthers };
   pairs.push(paired);
-  console.log(`  ${name.padEnd(44)} ${paired.ratio.toFixed(2)}×  (${roundsOf(paired)}; µs ${median(subjectUs)} vs ${median(referenceUs)})`);
+  console.log(`  ${name.padEnd(44)} ${paired.ratio.toFixed(2)}×  (${roundsOf(paired)}; µs ${median(subjectUs)} vs ${median(referenceUs)}; others ≤ ${Math.max(...referenceOthers.concat(subjectOthers).map((c) => c ?? 0))} cores)`);
 }
 
 /** "5 of 7 steady: 1.02 – 1.04 …" (– for a round that was not kept). */
@@ -272,7 +288,7 @@ async function rotationLoad(base: string, tokens: string[], seconds: number): Pr
   let non2xx = 0;
   let errors = 0;
   const deadline = Date.now() + seconds * 1000;
-  const cpuBefore = serverCpuSeconds();
+  const mark = cpuMark();
   const send = (token: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const body = JSON.stringify({ refreshToken: token });
@@ -305,15 +321,9 @@ async function rotationLoad(base: string, tokens: string[], seconds: number): Pr
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0);
-  return { rps: Math.round(latencies.length / seconds), cpuUs: cpuPerRequest(cpuBefore, latencies.length), p50: pct(0.5), p99: pct(0.99), requests: latencies.length, non2xx, errors };
+  return { rps: Math.round(latencies.length / seconds), cpuUs: cpuPerRequest(mark.server, latencies.length), othersCores: othersCores(mark), p50: pct(0.5), p99: pct(0.99), requests: latencies.length, non2xx, errors };
 }
 
-async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res;
-}
-const cookieOf = (res: Response) => res.headers.get('set-cookie')!.split(';')[0];
 
 function record(server: Row['server'], name: string, m: Measure, note?: string): Row {
   const row: Row = { case: name, server, ...m, note };
@@ -366,19 +376,6 @@ class Bracketed {
   }
 }
 
-async function redisUp(): Promise<boolean> {
-  const { createClient } = await import('redis');
-  const c = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.ping();
-    await c.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * `npm run bench:quick` (about two minutes): one server, the pipeline's three paired measurements —
@@ -422,19 +419,12 @@ const OPEN_VS_BARE = 'open route ÷ bare NestJS';
 const SILENT_VS_INFO = 'open route, logs silent ÷ info';
 
 async function main(): Promise<void> {
-  const admin = new Client({ connectionString: PG_URL });
-  await admin.connect();
-  const dbName = `nda_bench_${Date.now()}`;
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${dbName}`;
-  const DATABASE_URL = url.toString();
+  const { url: DATABASE_URL, drop } = await throwAwayDatabase('nda_bench');
   if (process.argv.includes('--quick')) {
     try {
       return await quick(DATABASE_URL);
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await admin.end();
+      await drop();
     }
   }
   console.log(`nest-dual-auth benchmark — ${DURATION}s per case after ${WARMUP}s warm-up, ${CONNECTIONS} connections, autocannon on loopback`);
@@ -561,8 +551,7 @@ async function main(): Promise<void> {
       notes.push(`Redis not reachable at ${REDIS_URL}: the Redis cases were skipped.`);
     }
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    await drop();
   }
 
   // Ratios: each case to the open runs just before and after it; the open runs and the flood

@@ -6,6 +6,7 @@ import { createApp } from '../src/app/app.setup';
 import { loadConfig } from '../src/app/config/load-config';
 import { ROOT_LOGGER } from '../src/app/logging/logging.module';
 import { StockRecipesModule } from './stock-recipes.module';
+import { VariantsModule } from './variants.module';
 
 /** The yardstick: what any NestJS 12 (Express 5) app pays per request, with nothing of ours in it. */
 @Controller()
@@ -25,19 +26,22 @@ class BareModule {}
  *
  * The runner may switch the log level while the server runs (a `{ logLevel }` message on the IPC
  * channel, answered once it applies), so request logging's cost is measured in one process: the
- * same route at `info` and at `silent`, in alternating rounds.
+ * same route at `info` and at `silent`, in alternating rounds. A `{ gc: true }` message runs a full
+ * garbage collection first, when the server was started with `--expose-gc`.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const databaseUrl = config.databaseUrl;
   if (!databaseUrl) throw new Error('the benchmark server needs DATABASE_URL (PostgreSQL)');
-  const app = await createApp(config, databaseUrl, { imports: [StockRecipesModule.forRoot(config, databaseUrl)] });
+  const app = await createApp(config, databaseUrl, { imports: [StockRecipesModule.forRoot(config, databaseUrl), VariantsModule] });
   await app.listen(config.port, '127.0.0.1');
   const bare = await NestFactory.create(BareModule, { logger: false });
   await bare.listen(Number(process.env.BENCH_BARE_PORT), '127.0.0.1');
   const root = app.get<Logger>(ROOT_LOGGER);
-  process.on('message', (message: { logLevel?: string }) => {
+  process.on('message', (message: { logLevel?: string; gc?: boolean }) => {
     if (message.logLevel) root.level = message.logLevel;
+    // `npm run bench:instructions` starts every counted round from a collected heap (--expose-gc).
+    if (message.gc) globalThis.gc?.();
     process.send?.({ logLevel: root.level });
   });
   console.error(`BENCH_SERVER_READY ${config.port}`);
