@@ -1,4 +1,5 @@
 /** What the benchmark scripts share: the server's environment, a throw-away database, small HTTP helpers. */
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -73,4 +74,12 @@ export async function redisUp(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A message to the bench server (a log level, a full GC), once it has been acted on. */
+export async function tell(child: ChildProcess, message: { logLevel?: string; gc?: boolean }): Promise<void> {
+  const applied = new Promise<{ logLevel: string }>((resolve) => child.once('message', resolve));
+  child.send(message);
+  const answer = await applied;
+  if (message.logLevel && answer.logLevel !== message.logLevel) throw new Error(`the server did not switch to log level ${message.logLevel}`);
 }

@@ -23,7 +23,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cookieOf, freePort, PASSWORD, post, REDIS_URL, redisUp, ROOT, serverEnv, throwAwayDatabase } from './harness';
+import { cookieOf, freePort, PASSWORD, post, REDIS_URL, redisUp, ROOT, serverEnv, tell, throwAwayDatabase } from './harness';
 
 /** Requests per route before counting (the JIT settles), and per counted round. */
 const WARMUP = Number(process.env.BENCH_IR_WARMUP ?? 3000);
@@ -112,14 +112,6 @@ async function count(s: Server, routes: Route[]): Promise<Map<string, number[]>>
     console.log(`  round ${round}${round ? '' : ' (discarded)'} done`);
   }
   return perRoute;
-}
-
-/** A message to the bench server (a log level, a full GC), once it has been acted on. */
-async function tell(child: ChildProcess, message: { logLevel?: string; gc?: boolean }): Promise<void> {
-  const applied = new Promise<{ logLevel: string }>((resolve) => child.once('message', resolve));
-  child.send(message);
-  const answer = await applied;
-  if (message.logLevel && answer.logLevel !== message.logLevel) throw new Error(`the server did not switch to log level ${message.logLevel}`);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];

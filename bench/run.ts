@@ -17,7 +17,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { cookieOf, freePort, PASSWORD, post, REDIS_URL, redisUp, ROOT, serverEnv, throwAwayDatabase } from './harness';
+import { cookieOf, freePort, PASSWORD, post, REDIS_URL, redisUp, ROOT, serverEnv, tell, throwAwayDatabase } from './harness';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -157,13 +157,6 @@ function othersCores(from: CpuMark): number | null {
   return +Math.max(0, others / ((to.at - from.at) / 1000)).toFixed(2);
 }
 
-/** Sets the running server's log level (`info` or `silent`) and waits until it applies. */
-async function setLogLevel(child: ChildProcess, logLevel: string): Promise<void> {
-  const applied = new Promise<{ logLevel: string }>((resolve) => child.once('message', resolve));
-  child.send({ logLevel });
-  const answer = await applied;
-  if (answer.logLevel !== logLevel) throw new Error(`the server did not switch to log level ${logLevel}`);
-}
 
 async function stopServer(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
@@ -410,10 +403,10 @@ async function pipelinePairs(base: string, bare: string, child: ChildProcess, ca
   for (const [name, subject] of cases) await pairedCpu(name, open, subject);
   await pairedCpu(
     SILENT_VS_INFO,
-    step(base, '/examples/public', {}, () => setLogLevel(child, 'info')),
-    step(base, '/examples/public', {}, () => setLogLevel(child, 'silent')),
+    step(base, '/examples/public', {}, () => tell(child, { logLevel: 'info' })),
+    step(base, '/examples/public', {}, () => tell(child, { logLevel: 'silent' })),
   );
-  await setLogLevel(child, 'info');
+  await tell(child, { logLevel: 'info' });
 }
 const OPEN_VS_BARE = 'open route ÷ bare NestJS';
 const SILENT_VS_INFO = 'open route, logs silent ÷ info';
