@@ -45,6 +45,7 @@ export type { AuthDependencies, DependencyState } from './auth/persistence/auth-
 // HTTP: what a host adds to its app
 export { configureAuthApp, DEFAULT_HTTP_TIMEOUTS } from './auth/http/configure-auth-app';
 export type { ConfigureAuthAppOptions } from './auth/http/configure-auth-app';
+export { FastExpressAdapter } from './auth/http/fast-express-adapter';
 export type { HttpTimeouts } from './auth/http/http-timeouts';
 export { AllExceptionsFilter as AuthExceptionFilter } from './auth/http/all-exceptions.filter';
 export { CodedHttpException } from './auth/http/http-errors';

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { addAuthToOpenApi, configureAuthApp, ErrorDto } from '../index';
+import { addAuthToOpenApi, configureAuthApp, ErrorDto, FastExpressAdapter } from '../index';
 import { AppModule, ModuleImport } from './app.module';
 import { AppConfig } from './config/app-config';
 import { PinoLoggerService, REQUEST_LOGGING } from './logging/logging.module';
@@ -24,7 +24,7 @@ export async function createApp(
     observe?: (req: Request, res: Response, next: NextFunction) => void;
   } = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, options.imports), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, options.imports), new FastExpressAdapter(), {
     bodyParser: false, // JSON only (configureAuthApp's parser): form posts never reach a handler as data
     bufferLogs: options.logger !== false,
     abortOnError: false, // throw instead of exiting, so callers (main.ts, tests) decide
