@@ -45,8 +45,10 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   const valgrind = ['--tool=callgrind', `--callgrind-out-file=${join(dumps, 'callgrind.out')}`];
   const child = spawn('valgrind', [...valgrind, process.execPath, '--expose-gc', join(ROOT, 'dist/bench/server.js')], {
     cwd: ROOT,
-    // Under callgrind a run takes many minutes: the access token must outlive it.
-    env: serverEnv(port, barePort, { JWT_ACCESS_TTL: '2h', ...env }),
+    // Under callgrind a run takes many minutes: the access token must outlive it. Redis's connect
+    // deadline (REDIS_COMMAND_TIMEOUT, 1 s by default) is too short for a server starting under
+    // valgrind: on 2026-12-07 server 2 died at startup with ConnectionTimeoutError, 35 minutes in.
+    env: serverEnv(port, barePort, { JWT_ACCESS_TTL: '2h', REDIS_COMMAND_TIMEOUT: '30s', ...env }),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let err = '';
