@@ -18,6 +18,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
+import { withPrototype } from '../src/auth/http/fast-express-adapter';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
 const SECONDS = Number(process.env.SECONDS ?? 5);
@@ -40,15 +41,6 @@ function serve(variant: 'stock' | 'fast'): void {
           app,
         );
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
-}
-
-/** A constructor that runs `base` on the new object, whose prototype is `prototype`. */
-function withPrototype<T extends typeof http.IncomingMessage | typeof http.ServerResponse>(base: T, prototype: object): T {
-  function Subclass(this: unknown, ...args: unknown[]) {
-    (base as unknown as (...a: unknown[]) => void).apply(this, args);
-  }
-  Subclass.prototype = prototype;
-  return Subclass as unknown as T;
 }
 
 function cpuSeconds(pid: number): number {

@@ -29,27 +29,22 @@ export class FastExpressAdapter extends ExpressAdapter {
     // used: the one below replaces it before anything listens.
     super.initHttpServer({ ...options, httpsOptions: undefined, forceCloseConnections: false });
     const app = this.getInstance<Express>();
-    const classes = { IncomingMessage: requestClassOf(app), ServerResponse: responseClassOf(app) };
+    const classes = { IncomingMessage: withPrototype(http.IncomingMessage, app.request), ServerResponse: withPrototype(http.ServerResponse, app.response) };
     this.httpServer = options.httpsOptions ? https.createServer({ ...options.httpsOptions, ...classes }, app) : http.createServer(classes, app);
     // ExpressAdapter tracks connections (to close them on app.close()) on `this.httpServer`.
     if (options.forceCloseConnections) (this as unknown as { trackOpenConnections(): void }).trackOpenConnections();
   }
 }
 
-/** A constructor Node's server calls as `new C(socket)`: an `IncomingMessage` whose prototype is `app.request`. */
-function requestClassOf(app: Express): typeof http.IncomingMessage {
-  function AppRequest(this: http.IncomingMessage, socket: import('node:net').Socket) {
-    http.IncomingMessage.call(this, socket);
+/**
+ * A constructor for Node's server (`new C(socket)` / `new C(req, options)`): runs `base` on the new
+ * object, whose prototype is `prototype` (Express's `app.request` / `app.response`, which inherit
+ * from `base.prototype`).
+ */
+export function withPrototype<T extends typeof http.IncomingMessage | typeof http.ServerResponse>(base: T, prototype: object): T {
+  function Subclass(this: unknown, ...args: unknown[]) {
+    (base as unknown as (...a: unknown[]) => void).apply(this, args);
   }
-  AppRequest.prototype = app.request;
-  return AppRequest as unknown as typeof http.IncomingMessage;
-}
-
-/** `new C(req, options)`: a `ServerResponse` whose prototype is `app.response`. */
-function responseClassOf(app: Express): typeof http.ServerResponse {
-  function AppResponse(this: http.ServerResponse, req: http.IncomingMessage, options?: unknown) {
-    (http.ServerResponse as unknown as (this: http.ServerResponse, req: http.IncomingMessage, options?: unknown) => void).call(this, req, options);
-  }
-  AppResponse.prototype = app.response;
-  return AppResponse as unknown as typeof http.ServerResponse;
+  Subclass.prototype = prototype;
+  return Subclass as unknown as T;
 }
