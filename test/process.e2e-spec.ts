@@ -8,6 +8,9 @@ import { freePort, ROOT, spawnNode, spawnNodeInTerminal, Spawned, waitForHttp } 
 // These drive the built server (`npm test` builds first) as separate processes, exactly as
 // `npm start` runs it: the embedded database, its lock, restarts, and production secret checks.
 const MAIN = 'dist/src/app/main.js';
+// Longer than waitForHttp's 60 s, so a server that starts too slowly on a loaded machine fails
+// with its own output in the error (waitForHttp's), not with a bare Jest timeout.
+const SERVER_TEST_MS = 120_000;
 const USER_CREATE = 'dist/src/app/cli/user-create.js';
 const API_KEY_CREATE = 'dist/src/app/cli/api-key-create.js';
 const USER_DISABLE = 'dist/src/app/cli/user-disable.js';
@@ -88,7 +91,7 @@ describe('production hygiene', () => {
       p.child.kill('SIGTERM');
       await p.exited;
     }
-  }, 60_000);
+  }, SERVER_TEST_MS);
 
   it('serves /docs and the demo routes in production only when enabled', async () => {
     const port = await freePort();
@@ -109,7 +112,7 @@ describe('production hygiene', () => {
       p.child.kill('SIGTERM');
       await p.exited;
     }
-  }, 60_000);
+  }, SERVER_TEST_MS);
 });
 
 describe('embedded database (no DATABASE_URL)', () => {
@@ -146,7 +149,7 @@ describe('embedded database (no DATABASE_URL)', () => {
     expect(server.output()).toMatch(/JWT_SECRET and SESSION_SECRET not set: using development secrets/);
     expect(existsSync(join(dataDir, 'dev-secrets.json'))).toBe(true);
     expect((await register()).status).toBe(201);
-  }, 90_000);
+  }, SERVER_TEST_MS + 30_000);
 
   it('refuses a second server on the same data folder with a clear message', async () => {
     const second = spawnNode(MAIN, [], { DATA_DIR: dataDir, PORT: String(await freePort()) });
@@ -183,7 +186,7 @@ describe('embedded database (no DATABASE_URL)', () => {
     const none = spawnNode(USER_CREATE, ['--email', uniqueEmail()], { DATA_DIR: dataDir });
     expect(await none.exited).toBe(2);
     expect(none.output()).toMatch(/no password: pipe it with --password-stdin, set NEW_USER_PASSWORD, or run in a terminal/);
-  }, 60_000);
+  }, SERVER_TEST_MS);
 
   it('creates an API key from the command line: the key alone on stdout, once; the running server accepts it', async () => {
     const owner = uniqueEmail('keys');
@@ -205,7 +208,7 @@ describe('embedded database (no DATABASE_URL)', () => {
     const usage = spawnNode(API_KEY_CREATE, ['--email', owner], { DATA_DIR: dataDir });
     expect(await usage.exited).toBe(2);
     expect(usage.output()).toMatch(/--name is required[\s\S]*usage: npm run api-key:create/);
-  }, 60_000);
+  }, SERVER_TEST_MS);
 
   it('asks for the password in a terminal without echoing it', async () => {
     const secret = 'typed canary passphrase 9921';
@@ -220,7 +223,7 @@ describe('embedded database (no DATABASE_URL)', () => {
     expect(await fast.exited).toBe(0);
     expect(fast.output()).toMatch(/"roles": \[\s*"user"/);
     expect(fast.output()).not.toContain(secret);
-  }, 60_000);
+  }, SERVER_TEST_MS);
 
   it('disables a user from the command line: the running server refuses the user at once', async () => {
     const login = await fetch(`${base}/auth/session/login`, {
@@ -242,7 +245,7 @@ describe('embedded database (no DATABASE_URL)', () => {
     const unknown = spawnNode(USER_DISABLE, ['--email', 'nobody@example.com'], { DATA_DIR: dataDir });
     expect(await unknown.exited).toBe(1);
     expect(unknown.output()).toMatch(/no user with email nobody@example.com/);
-  }, 60_000);
+  }, SERVER_TEST_MS);
 
   it('never logs passwords, tokens, cookies or hashes', async () => {
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
@@ -282,7 +285,7 @@ describe('embedded database (no DATABASE_URL)', () => {
     }
     expect(logs).not.toMatch(/token=/);
     expect(logs).not.toContain('$argon2');
-  }, 60_000);
+  }, SERVER_TEST_MS);
 
   it('drains in-flight requests on SIGTERM, then keeps registered users across a restart', async () => {
     // Logins and registrations: both hash. (One account's concurrent checks are capped at
@@ -300,7 +303,7 @@ describe('embedded database (no DATABASE_URL)', () => {
     server = await start();
     expect((await register()).status).toBe(409);
     await stop(server);
-  }, 90_000);
+  }, SERVER_TEST_MS + 30_000);
 });
 
 describe('migration commands', () => {
@@ -317,7 +320,7 @@ describe('migration commands', () => {
     expect(await run('show')).toMatch(/^\[ \] \w+/m);
     const all = applied + (await run('run')) + (await run('show'));
     expect(all).not.toMatch(/PARAMETERS|query|INSERT|SELECT/i);
-  }, 60_000);
+  }, SERVER_TEST_MS);
 });
 
 describe('logs under a login flood', () => {
@@ -355,7 +358,7 @@ describe('logs under a login flood', () => {
       p.child.kill('SIGTERM');
       await p.exited;
     }
-  }, 60_000);
+  }, SERVER_TEST_MS);
 });
 
 describe('request logs are written asynchronously and none is lost', () => {
@@ -384,7 +387,7 @@ describe('request logs are written asynchronously and none is lost', () => {
     } finally {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, SERVER_TEST_MS);
 
   it('an uncaught exception: every line logged before it is written, then one fatal line, exit 1', async () => {
     // The app's own logger and crash handler (dist/src/app/logging), in a process that then throws.
@@ -402,5 +405,5 @@ describe('request logs are written asynchronously and none is lost', () => {
     const lines = p.stdout!().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { n?: number; level: number; msg: string; err?: { message: string } });
     expect(lines.filter((l) => l.msg === 'line').map((l) => l.n)).toEqual(Array.from({ length: 20000 }, (_, i) => i));
     expect(lines[lines.length - 1]).toMatchObject({ level: 60, msg: 'uncaught exception', err: { message: 'boom' } });
-  }, 60_000);
+  }, SERVER_TEST_MS);
 });
