@@ -15,7 +15,8 @@
  * ratios for every route that talks to PostgreSQL or Redis (BENCHMARKS.md, 2026-12-05).
  *
  * Needs valgrind (Debian package `valgrind`), PostgreSQL, and Redis for the Redis session case
- * (skipped when down). About 25 minutes at the defaults. Writes bench/results-instructions.json.
+ * (skipped when down). About 25 minutes at the defaults. Writes bench/results-instructions.json
+ * after each server (`complete: false` until the last).
  */
 import autocannon from 'autocannon';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     } finally {
       await stopServer(s);
     }
+    write(counted, false); // what server 1 counted survives a failure later
     if (await redisUp()) {
       console.log('server 2: PostgreSQL + Redis, sessions in Redis');
       s = await startServer({ DATABASE_URL, REDIS_URL });
@@ -179,6 +181,23 @@ async function main(): Promise<void> {
     await drop();
   }
 
+  printTable(write(counted, true));
+  console.log('\nwrote bench/results-instructions.json');
+}
+
+interface RouteResult {
+  route: string;
+  instructionsPerRequest: number;
+  rounds: number[];
+  comparedWith: string | null;
+  ratio: number | null;
+}
+
+/**
+ * Writes bench/results-instructions.json from what has been counted so far — after each server,
+ * so a failure an hour in keeps the earlier servers' counts (`complete: false` until the end).
+ */
+function write(counted: Map<string, number[]>, complete: boolean): RouteResult[] {
   const ir = (name: string) => median(counted.get(name) ?? [NaN]);
   /** Each route against the one it is compared with (the open route of the same server; the open route against bare Nest). */
   const against = (name: string) => (name === OPEN ? BARE : name === OPEN_REDIS || name === BARE ? undefined : name === SESSION_REDIS ? OPEN_REDIS : OPEN);
@@ -186,19 +205,22 @@ async function main(): Promise<void> {
     const base = against(name);
     return { route: name, instructionsPerRequest: ir(name), rounds: counted.get(name)!, comparedWith: base ?? null, ratio: base ? +(ir(name) / ir(base)).toFixed(3) : null };
   });
-  console.log('\n| route | instructions per request (median) | counted rounds | ratio | to |');
-  console.log('|---|---:|---|---:|---|');
-  const n = (v: number) => v.toLocaleString('en');
-  for (const r of ratios) console.log(`| ${r.route} | ${n(r.instructionsPerRequest)} | ${r.rounds.map(n).join(', ')} | ${r.ratio ?? ''} | ${r.comparedWith ?? ''} |`);
-
   const results = {
     date: new Date().toISOString(),
+    complete,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim() },
     method: { tool: 'valgrind --tool=callgrind (all threads)', fullGcBeforeEachRound: true, warmupRequests: WARMUP, requestsPerRound: REQUESTS, rounds: ROUNDS, discardedRounds: 1, connections: CONNECTIONS },
     ratios,
   };
   writeFileSync(join(ROOT, 'bench', 'results-instructions.json'), JSON.stringify(results, null, 2) + '\n');
-  console.log('\nwrote bench/results-instructions.json');
+  return ratios;
+}
+
+function printTable(ratios: RouteResult[]): void {
+  console.log('\n| route | instructions per request (median) | counted rounds | ratio | to |');
+  console.log('|---|---:|---|---:|---|');
+  const n = (v: number) => v.toLocaleString('en');
+  for (const r of ratios) console.log(`| ${r.route} | ${n(r.instructionsPerRequest)} | ${r.rounds.map(n).join(', ')} | ${r.ratio ?? ''} | ${r.comparedWith ?? ''} |`);
 }
 
 const BARE = 'bare NestJS hello route';
