@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import pino from 'pino';
-import { LineBatcher } from './logging.module';
+import { LineBatcher, logDestination } from './logging.module';
 
 /** A real asynchronous sonic-boom destination on a temporary file, as rootLogger makes for stdout. */
 async function fileDestination() {
   const file = join(mkdtempSync(join(tmpdir(), 'nda-log-')), 'out.log');
-  const out = pino.destination({ dest: file, sync: false, minLength: 0 });
+  const out = logDestination(file);
   await once(out, 'ready');
   return { out, read: () => readFileSync(file, 'utf8') };
 }
@@ -16,15 +16,15 @@ async function fileDestination() {
 const line = (i: number) => `{"level":30,"n":${i},"msg":"${'x'.repeat(100)}"}\n`;
 
 describe('LineBatcher (the JSON log destination)', () => {
-  it('hands lines to the file in order, one write per ~8 kB batch', async () => {
+  it('hands lines to the file in order, one write per ~64 kB batch', async () => {
     const { out, read } = await fileDestination();
     const writes = jest.spyOn(out, 'write');
     const batcher = new LineBatcher(out);
-    const lines = Array.from({ length: 400 }, (_, i) => line(i)); // ~46 kB
+    const lines = Array.from({ length: 3000 }, (_, i) => line(i)); // ~345 kB
     for (const l of lines) batcher.write(l);
     batcher.flushSync();
     expect(read()).toBe(lines.join(''));
-    // 400 lines of ~115 characters: 5 full batches and the rest, never a write per line.
+    // 3,000 lines of ~115 characters: 5 full batches and the rest, never a write per line.
     expect(writes.mock.calls.length).toBeLessThanOrEqual(7);
     expect(writes.mock.calls.length).toBeGreaterThanOrEqual(5);
     out.destroy();

@@ -23,15 +23,31 @@ const BOOT_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplore
  */
 export function rootLogger(config: Pick<AppConfig, 'logFormat' | 'logLevel'>): Logger {
   if (config.logFormat === 'json') {
-    return pino({ level: config.logLevel }, new LineBatcher(pino.destination({ dest: 1, sync: false, minLength: 0 })));
+    return pino({ level: config.logLevel }, new LineBatcher(logDestination(1)));
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a development dependency, loaded only when asked for
   const pretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
   return pino({ level: config.logLevel }, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
 }
 
-/** Lines are written in batches of this many characters … */
-const BUFFER_BYTES = 8192;
+/**
+ * sonic-boom on `dest` (a file descriptor or path) as the LineBatcher wants it: asynchronous
+ * writes (a stuck log pipe blocks a libuv worker, not the event loop), no buffering of its own,
+ * and Buffers in: the batch is encoded to UTF-8 once, where sonic-boom's string mode measures
+ * each string's byte length up to three times on its way to `fs.write`, which encodes it again.
+ */
+export function logDestination(dest: number | string): Destination {
+  return pino.destination({ dest, sync: false, minLength: 0, contentMode: 'buffer' });
+}
+
+/**
+ * Lines are written in batches of this many characters … Each batch costs a fixed amount (a
+ * libuv worker's wake-up, the write's completion callback) besides its bytes: with 8 kB batches
+ * that was ~1.5 µs per request line of the server's CPU, at 64 kB a few tenths (BENCHMARKS.md,
+ * 2026-12-07). At ~10,000 lines a second a batch fills in ~20 ms; FLUSH_MS bounds the wait when
+ * traffic is light.
+ */
+const BUFFER_BYTES = 65_536;
 /** … or this long after the first line of a batch, whichever comes first. */
 const FLUSH_MS = 100;
 /** At exit, how long an asynchronous write already in flight is given to land. */
@@ -98,7 +114,8 @@ export class LineBatcher {
 
   private writeBatch(): void {
     const batch = this.take();
-    if (batch) this.out.write(batch);
+    // sonic-boom is in buffer mode (logDestination): its `write` takes a Buffer, typed as a string.
+    if (batch) this.out.write(Buffer.from(batch) as unknown as string);
   }
 
   /** The lines held, joined; none held after. */
@@ -211,7 +228,9 @@ export function requestLogging(root: Logger): (req: Request, res: Response, next
       if (!root.isLevelEnabled(level)) return;
       const auth = req.auth;
       const ip = req.socket.remoteAddress;
-      const path = req.originalUrl.split('?')[0];
+      const url = req.originalUrl;
+      const query = url.indexOf('?');
+      const path = query === -1 ? url : url.slice(0, query);
       const msg = aborted ? 'request aborted' : status >= 500 ? 'request errored' : 'request completed';
       // `id` matched REQUEST_ID or is a UUID; everything from the client goes through JSON.stringify.
       stream.write(
