@@ -153,6 +153,22 @@ describe('JWT strategy', () => {
     );
   });
 
+  describe('a token accepted before (remembered as verified)', () => {
+    it('is judged by the whole Authorization header, as on first sight', async () => {
+      const { accessToken } = await issueTokens(t, user);
+      const get = (header: string) => request(t.http).get('/examples/jwt').set('Authorization', header);
+      expect((await get(`Bearer ${accessToken}`)).status).toBe(200); // now remembered
+      for (const ok of [`Bearer ${accessToken}`, `bearer ${accessToken}`, `Bearer   ${accessToken}`, `BEARER ${accessToken} `]) {
+        expect({ header: ok, status: (await get(ok)).status }).toEqual({ header: ok, status: 200 });
+      }
+      for (const bad of [`Bearer ${accessToken}x`, `Bearer ${accessToken}!`, `Bearer ${accessToken} extra`, `Bearer ${accessToken}.`, `Token ${accessToken}`]) {
+        const res = await get(bad);
+        expect({ header: bad, status: res.status, code: res.body.code }).toEqual({ header: bad, status: 401, code: 'token_invalid' });
+        expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+      }
+    });
+  });
+
   describe('refresh rotation', () => {
     it('rotates: a new pair, the old token spent, the new one usable', async () => {
       const first = await issueTokens(t, user);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuthErrorCode, AuthStrategy } from '../auth.types';
-import type { JwtClaims } from '../tokens/jwt-codec';
+import type { JwtClaims, JwtVerifyResult } from '../tokens/jwt-codec';
 import { markCookieCredential } from '../csrf/csrf.guard';
 import { CsrfTokens } from '../csrf/csrf-tokens';
 import { TokenCookies } from '../tokens/token-cookies';
@@ -29,18 +29,23 @@ export class JwtStrategy implements RequestAuthStrategy {
 
   authenticate(req: Request, _res: unknown, options: RouteAuthOptions): StrategyResult | Promise<StrategyResult> {
     const header = req.headers.authorization;
-    let token: string;
+    let result: JwtVerifyResult | undefined;
     if (header !== undefined) {
-      const match = BEARER.exec(header);
-      if (!match) return fail(AuthErrorCode.TokenInvalid, 'Authorization must be "Bearer <access token>"', true);
-      token = match[1];
+      // The usual request: "Bearer <a token that verified before>". A remembered token passed
+      // verifyJwt, so it is three base64url parts — inside BEARER's alphabet, no spaces — and
+      // "Bearer " followed by it is a header BEARER accepts: the scan of the header is skipped.
+      if (header.startsWith('Bearer ')) result = this.tokens.rememberedAccessToken(header.slice(7));
+      if (result === undefined) {
+        const match = BEARER.exec(header);
+        if (!match) return fail(AuthErrorCode.TokenInvalid, 'Authorization must be "Bearer <access token>"', true);
+        result = this.tokens.verifyAccessToken(match[1]);
+      }
     } else {
       const fromCookie = this.cookies.accessTokenOf(req);
       if (fromCookie === undefined) return fail(AuthErrorCode.CredentialsMissing, 'Authentication required', false);
-      token = fromCookie;
+      result = this.tokens.verifyAccessToken(fromCookie);
     }
 
-    const result = this.tokens.verifyAccessToken(token);
     if (!result.ok) {
       return result.reason === 'expired'
         ? fail(AuthErrorCode.TokenExpired, 'Access token expired; refresh it and retry', true)

@@ -128,13 +128,22 @@ export class TokenService {
   /** Checks an access token; a token seen before costs one map lookup (see VerifiedTokenCache). */
   verifyAccessToken(token: string): JwtVerifyResult {
     const now = Math.floor(Date.now() / 1000);
-    const cached = this.verified.get(token, now);
-    if (cached === 'expired') return { ok: false, reason: 'expired', message: 'access token expired' };
-    if (cached) return { ok: true, claims: cached };
+    const remembered = this.rememberedAccessToken(token, now);
+    if (remembered) return remembered;
     const { issuer, audience } = this.config.jwt;
     const result = verifyJwt(token, { alg: this.keyring.alg, keys: this.keyring.verification, issuer, audience, now });
     if (result.ok) this.verified.add(token, result.claims);
     return result;
+  }
+
+  /**
+   * verifyAccessToken's answer for a token that verified before (valid, or expired since);
+   * undefined for any other string, which then needs the full check.
+   */
+  rememberedAccessToken(token: string, now = Math.floor(Date.now() / 1000)): JwtVerifyResult | undefined {
+    const cached = this.verified.get(token, now);
+    if (cached === undefined) return undefined;
+    return cached === 'expired' ? { ok: false, reason: 'expired', message: 'access token expired' } : { ok: true, claims: cached };
   }
 
   /** Strict, fresh and verified routes: the live family and its user as stored now, else null. */
