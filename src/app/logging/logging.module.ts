@@ -33,8 +33,9 @@ export function rootLogger(config: Pick<AppConfig, 'logFormat' | 'logLevel'>): L
 /**
  * sonic-boom on `dest` (a file descriptor or path) as the LineBatcher wants it: asynchronous
  * writes (a stuck log pipe blocks a libuv worker, not the event loop), no buffering of its own,
- * and Buffers in: the batch is encoded to UTF-8 once, where sonic-boom's string mode measures
- * each string's byte length up to three times on its way to `fs.write`, which encodes it again.
+ * and Buffers in: the batch is encoded to UTF-8 once. In string mode sonic-boom measures each
+ * string's byte length on `write` (and the queued one's again when a write is in flight), and
+ * the string is encoded twice: by `fs.write`, and again by sonic-boom after the write completes.
  */
 export function logDestination(dest: number | string): Destination {
   return pino.destination({ dest, sync: false, minLength: 0, contentMode: 'buffer' });
@@ -42,10 +43,10 @@ export function logDestination(dest: number | string): Destination {
 
 /**
  * Lines are written in batches of this many characters … Each batch costs a fixed amount (a
- * libuv worker's wake-up, the write's completion callback) besides its bytes: with 8 kB batches
- * that was ~1.5 µs per request line of the server's CPU, at 64 kB a few tenths (BENCHMARKS.md,
- * 2026-12-07). At ~10,000 lines a second a batch fills in ~20 ms; FLUSH_MS bounds the wait when
- * traffic is light.
+ * libuv worker's wake-up, the write's completion callback) besides its bytes. Measured in a loop
+ * (BENCHMARKS.md, 2026-12-07): 8 kB string batches cost ~2 µs of CPU per line beyond building it,
+ * 64 kB Buffer batches ~0.4 µs. At ~10,000 lines a second a batch fills in ~20 ms; FLUSH_MS
+ * bounds the wait when traffic is light.
  */
 const BUFFER_BYTES = 65_536;
 /** … or this long after the first line of a batch, whichever comes first. */
