@@ -48,7 +48,9 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     cwd: ROOT,
     // Under callgrind a run takes many minutes: the access token must outlive it. Redis's connect
     // deadline (REDIS_COMMAND_TIMEOUT, 1 s by default) is too short for a server starting under
-    // valgrind: on 2026-12-07 server 2 died at startup with ConnectionTimeoutError, 35 minutes in.
+    // valgrind: on 2026-12-07 server 2 died at startup with ConnectionTimeoutError, 35 minutes in
+    // (and again later that day, from the stock connect-redis client's own 5 s deadline, since
+    // raised in bench/stock-recipes.module.ts).
     env: serverEnv(port, barePort, { JWT_ACCESS_TTL: '2h', REDIS_COMMAND_TIMEOUT: '30s', ...env }),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

@@ -72,7 +72,10 @@ export class StockRecipesModule implements NestModule {
     const common = { secret: config.auth.session.secrets[0], resave: false, saveUninitialized: false, cookie: { maxAge: config.auth.session.absoluteTtlMs } };
     let redis: ReturnType<typeof session> | undefined;
     if (config.auth.redis?.mode === 'single') {
-      const client = createClient({ url: config.auth.redis.url });
+      // node-redis defaults, except the connect deadline (5 s): a server starting under valgrind
+      // (`npm run bench:instructions`) takes longer, and a connect that times out here is an
+      // unhandled error that ends the process. It plays no part once connected.
+      const client = createClient({ url: config.auth.redis.url, socket: { connectTimeout: 60_000 } });
       void client.connect();
       redis = session({ ...common, store: new RedisStore({ client }) });
     }
