@@ -14,7 +14,11 @@ const login = (t: TestApp, email: string, password: string, ip?: string) => {
   if (ip) req.set('X-Forwarded-For', ip);
   return req;
 };
-const testIp = () => `203.0.113.${randomInt(1, 254)}`;
+// Client addresses of this run only, never reused within it: per-IP counters in a shared Redis
+// outlive a test (and a run) by a minute, so two tests drawing the same address would share a budget.
+const ipPrefix = `10.${randomInt(0, 256)}.${randomInt(0, 256)}`;
+let ipNo = 0;
+const testIp = () => `${ipPrefix}.${++ipNo}`;
 
 describe('per-account throttling (LOGIN_MAX_FAILURES=5, then back-off)', () => {
   let t: TestApp;
@@ -150,7 +154,7 @@ describe('per-IP throttling', () => {
       expect(limited.body.code).toBe('rate_limited');
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       await request(t.http).post('/auth/token/refresh').set('X-Forwarded-For', ip).send({ refreshToken: 'C'.repeat(43) }).expect(429);
-      await login(t, user.email, user.password, testIp() + '1').expect(200); // another client
+      await login(t, user.email, user.password, testIp()).expect(200); // another client
     });
   });
 
