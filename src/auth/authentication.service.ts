@@ -5,6 +5,9 @@ import { AuthContext, AuthErrorCode, AuthStrategy, AuthStrategyName } from './au
 import { REQUEST_AUTH_STRATEGIES, RequestAuthStrategy, RouteAuthOptions, StrategyFailure } from './strategies/request-strategy';
 import { hasBearerApiKey } from './strategies/api-key.strategy';
 
+const API_KEY_ONLY: readonly AuthStrategyName[] = [AuthStrategy.ApiKey];
+const JWT_ONLY: readonly AuthStrategyName[] = [AuthStrategy.Jwt];
+
 /**
  * The strategy chain (Laravel's `auth:web,api`): try the route's strategies in order, first
  * success wins, all failing is one 401 with the most telling reason.
@@ -32,21 +35,21 @@ export class AuthenticationService {
    * silent fallback to a different identity): `X-API-Key` or `Authorization: Bearer nda_…` → the
    * API-key strategy; any other `Authorization` → JWT (on routes that take them).
    */
-  private candidatesFor(req: Request, strategies: AuthStrategyName[]): AuthStrategyName[] {
+  private candidatesFor(req: Request, strategies: AuthStrategyName[]): readonly AuthStrategyName[] {
     const takesKeys = strategies.includes(AuthStrategy.ApiKey);
     if (hasBearerApiKey(req)) {
       if (!takesKeys) throw unauthorized(req, [{ code: AuthErrorCode.TokenInvalid, message: 'API keys are not accepted on this route', credentialsPresent: true }]);
-      return [AuthStrategy.ApiKey];
+      return API_KEY_ONLY;
     }
-    if (takesKeys && req.headers['x-api-key'] !== undefined) return [AuthStrategy.ApiKey];
-    if (req.headers.authorization !== undefined && strategies.includes(AuthStrategy.Jwt)) return [AuthStrategy.Jwt];
+    if (takesKeys && req.headers['x-api-key'] !== undefined) return API_KEY_ONLY;
+    if (req.headers.authorization !== undefined && strategies.includes(AuthStrategy.Jwt)) return JWT_ONLY;
     return strategies;
   }
 
   private tryFrom(
     req: Request,
     res: Response,
-    candidates: AuthStrategyName[],
+    candidates: readonly AuthStrategyName[],
     options: RouteAuthOptions,
     index: number,
     failures: StrategyFailure[],

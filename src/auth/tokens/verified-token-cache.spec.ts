@@ -12,6 +12,18 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('token-b', now)).toBeUndefined();
   });
 
+  it('finds a token only by the whole token: one that shares its ending is another token', () => {
+    const cache = new VerifiedTokenCache(10);
+    const ending = 'S'.repeat(40);
+    cache.add(`header.payload.${ending}`, claims(now + 60));
+    expect(cache.get(`header.payload.${ending}`, now)).toMatchObject({ sub: 'u1' });
+    expect(cache.get(`header.forged.${ending}`, now)).toBeUndefined();
+    expect(cache.get(`xheader.payload.${ending}`, now)).toBeUndefined();
+    expect(cache.get(ending, now)).toBeUndefined();
+    expect(cache.get(`header.payload.${ending}`.slice(1), now)).toBeUndefined();
+    expect(cache.size).toBe(1);
+  });
+
   it('says expired at the exact second of exp, and forgets the token', () => {
     const cache = new VerifiedTokenCache(10);
     cache.add('t', claims(now + 60));
