@@ -384,9 +384,18 @@ async function quick(DATABASE_URL: string): Promise<void> {
     await post(base, '/auth/register', { email, password: PASSWORD });
     const token = (await (await post(base, '/auth/token', { email, password: PASSWORD })).json()) as { accessToken: string };
     const bearer = { headers: { authorization: `Bearer ${token.accessToken}` } };
-    await warmUp(base, [['/examples/public'], ['/examples/jwt', bearer]]);
+    // BENCH_QUICK_VARIANTS=1 adds what splits the JWT route's extra cost: its guard without its parameter,
+    // the parameter without the guard (bench/variants.module.ts), the Authorization header's bytes alone.
+    const variants: Array<[string, Step]> = process.env.BENCH_QUICK_VARIANTS
+      ? [
+          ["@Auth('jwt') without @CurrentAuth()", step(base, '/variants/jwt-no-param', bearer)],
+          ['open route with @CurrentAuth()', step(base, '/variants/public-param')],
+          ['open route, sent the Bearer header', step(base, '/examples/public', bearer)],
+        ]
+      : [];
+    await warmUp(base, [['/examples/public'], ['/examples/jwt', bearer], ...(variants.length ? [['/variants/jwt-no-param', bearer], ['/variants/public-param']] as Array<[string, Opts?]> : [])]);
     await warmUp(bare, [['/hello']]);
-    await pipelinePairs(base, bare, child, [["@Auth('jwt')", step(base, '/examples/jwt', bearer)]]);
+    await pipelinePairs(base, bare, child, [["@Auth('jwt')", step(base, '/examples/jwt', bearer)], ...variants]);
   } finally {
     await stopServer(child);
   }
