@@ -1,7 +1,8 @@
 /** What the benchmark scripts share: the server's environment, a throw-away database, small HTTP helpers. */
-import type { ChildProcess } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -46,6 +47,38 @@ export async function throwAwayDatabase(prefix: string): Promise<{ url: string; 
   };
 }
 
+export interface BenchServer {
+  /** The app (dist/bench/server.js). */
+  base: string;
+  /** The bare NestJS app in the same process. */
+  bare: string;
+  child: ChildProcess;
+}
+
+/** Starts dist/bench/server.js (Node options such as `--expose-gc` in `nodeArgs`) and waits until it listens. */
+export async function startBenchServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchServer> {
+  const port = await freePort();
+  const barePort = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/bench/server.js')], {
+    cwd: ROOT,
+    env: serverEnv(port, barePort, env),
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`bench server exited:\n${err}`);
+    if (err.includes('BENCH_SERVER_READY')) return { base: `http://127.0.0.1:${port}`, bare: `http://127.0.0.1:${barePort}`, child };
+    await sleep(100);
+  }
+  throw new Error(`bench server did not start:\n${err}`);
+}
+
+export async function stopBenchServer(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -77,7 +110,7 @@ export async function redisUp(): Promise<boolean> {
 }
 
 /** A message to the bench server (a log level, a full GC), once it has been acted on. */
-export async function tell(child: ChildProcess, message: { logLevel?: string; gc?: boolean }): Promise<void> {
+export async function tell(child: ChildProcess, message: { logLevel?: string; gc?: boolean; profile?: 'start' | 'stop'; file?: string }): Promise<void> {
   const applied = new Promise<{ logLevel: string }>((resolve) => child.once('message', resolve));
   child.send(message);
   const answer = await applied;

@@ -9,7 +9,7 @@
  * and, for the Redis cases, Redis (BENCH_REDIS_URL, default the local server; skipped if down).
  */
 import autocannon from 'autocannon';
-import { ChildProcess, execSync, spawn } from 'node:child_process';
+import { ChildProcess, execSync } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { cookieOf, freePort, PASSWORD, post, REDIS_URL, redisUp, ROOT, serverEnv, tell, throwAwayDatabase } from './harness';
+import { BenchServer, cookieOf, PASSWORD, post, REDIS_URL, redisUp, ROOT, startBenchServer, stopBenchServer, tell, throwAwayDatabase } from './harness';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
@@ -84,24 +84,10 @@ function pinned(on: boolean): void {
   execSync(`taskset -a -p -c ${on ? '1' : all} ${process.pid}`, { stdio: 'ignore' });
 }
 
-async function startServer(env: Record<string, string>): Promise<{ base: string; bare: string; child: ChildProcess }> {
-  const port = await freePort();
-  const barePort = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js')], {
-    cwd: ROOT,
-    env: serverEnv(port, barePort, env),
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-  });
-  serverPid = child.pid;
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`bench server exited:\n${err}`);
-    if (err.includes('BENCH_SERVER_READY')) return { base, bare: `http://127.0.0.1:${barePort}`, child };
-    await sleep(100);
-  }
-  throw new Error(`bench server did not start:\n${err}`);
+async function startServer(env: Record<string, string>): Promise<BenchServer> {
+  const server = await startBenchServer(env);
+  serverPid = server.child.pid;
+  return server;
 }
 
 /** The running bench server's pid, for its CPU time. */
@@ -158,10 +144,7 @@ function othersCores(from: CpuMark): number | null {
 }
 
 
-async function stopServer(child: ChildProcess): Promise<void> {
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-}
+const stopServer = stopBenchServer;
 
 type Opts = Omit<autocannon.Options, 'url' | 'duration' | 'connections'> & { connections?: number };
 

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import type { Logger } from 'pino';
 import { createApp } from '../src/app/app.setup';
 import { loadConfig } from '../src/app/config/load-config';
@@ -27,7 +29,8 @@ class BareModule {}
  * The runner may switch the log level while the server runs (a `{ logLevel }` message on the IPC
  * channel, answered once it applies), so request logging's cost is measured in one process: the
  * same route at `info` and at `silent`, in alternating rounds. A `{ gc: true }` message runs a full
- * garbage collection first, when the server was started with `--expose-gc`.
+ * garbage collection first, when the server was started with `--expose-gc`; `{ profile: 'start' }` and
+ * `{ profile: 'stop', file }` run V8's CPU profiler and write what it sampled (`npm run bench:profile`).
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -38,10 +41,23 @@ async function main(): Promise<void> {
   const bare = await NestFactory.create(BareModule, { logger: false });
   await bare.listen(Number(process.env.BENCH_BARE_PORT), '127.0.0.1');
   const root = app.get<Logger>(ROOT_LOGGER);
-  process.on('message', (message: { logLevel?: string; gc?: boolean }) => {
+  const profiler = new Session();
+  process.on('message', async (message: { logLevel?: string; gc?: boolean; profile?: 'start' | 'stop'; file?: string }) => {
     if (message.logLevel) root.level = message.logLevel;
     // `npm run bench:instructions` starts every counted round from a collected heap (--expose-gc).
     if (message.gc) globalThis.gc?.();
+    // `npm run bench:profile`: V8's sampling profiler over the measured load only (every 50 µs).
+    if (message.profile === 'start') {
+      profiler.connect();
+      await post(profiler, 'Profiler.enable');
+      await post(profiler, 'Profiler.setSamplingInterval', { interval: 50 });
+      await post(profiler, 'Profiler.start');
+    }
+    if (message.profile === 'stop') {
+      const { profile } = (await post(profiler, 'Profiler.stop')) as { profile: object };
+      profiler.disconnect();
+      writeFileSync(message.file!, JSON.stringify(profile));
+    }
     process.send?.({ logLevel: root.level });
   });
   console.error(`BENCH_SERVER_READY ${config.port}`);
@@ -49,6 +65,10 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(0), 3000).unref(); // the stock stores' pools may linger
     void Promise.all([app.close(), bare.close()]).finally(() => process.exit(0));
   });
+}
+
+function post(session: Session, method: string, params?: object): Promise<unknown> {
+  return new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
 }
 
 main().catch((err) => {

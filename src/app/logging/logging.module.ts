@@ -222,7 +222,7 @@ export function requestLogging(root: Logger): (req: Request, res: Response, next
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
     // 'close' follows 'finish' for every response, and comes alone when the client went away.
-    res.once('close', () => {
+    res.once('close', function writeRequestLine() {
       const status = res.statusCode;
       const aborted = !res.writableFinished;
       const level = status >= 500 ? 'error' : status >= 400 || aborted ? 'warn' : 'info';
