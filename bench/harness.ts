@@ -55,11 +55,11 @@ export interface BenchServer {
   child: ChildProcess;
 }
 
-/** Starts dist/bench/server.js (Node options such as `--expose-gc` in `nodeArgs`) and waits until it listens. */
-export async function startBenchServer(env: Record<string, string>, nodeArgs: string[] = []): Promise<BenchServer> {
+/** Starts dist/bench/server.js and waits until it listens (`npm run bench:instructions` starts its own, under valgrind). */
+export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
   const port = await freePort();
   const barePort = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist/bench/server.js')], {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/bench/server.js')], {
     cwd: ROOT,
     env: serverEnv(port, barePort, env),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -109,7 +109,7 @@ export async function redisUp(): Promise<boolean> {
   }
 }
 
-/** A message to the bench server (a log level, a full GC), once it has been acted on. */
+/** A message to the bench server (a log level, a full GC, the CPU profiler), once it has been acted on. */
 export async function tell(child: ChildProcess, message: { logLevel?: string; gc?: boolean; profile?: 'start' | 'stop'; file?: string }): Promise<void> {
   const applied = new Promise<{ logLevel: string }>((resolve) => child.once('message', resolve));
   child.send(message);
