@@ -144,7 +144,6 @@ function othersCores(from: CpuMark): number | null {
 }
 
 
-const stopServer = stopBenchServer;
 
 type Opts = Omit<autocannon.Options, 'url' | 'duration' | 'connections'> & { connections?: number };
 
@@ -369,18 +368,21 @@ async function quick(DATABASE_URL: string): Promise<void> {
     const bearer = { headers: { authorization: `Bearer ${token.accessToken}` } };
     // BENCH_QUICK_VARIANTS=1 adds what splits the JWT route's extra cost: its guard without its parameter,
     // the parameter without the guard (bench/variants.module.ts), the Authorization header's bytes alone.
-    const variants: Array<[string, Step]> = process.env.BENCH_QUICK_VARIANTS
-      ? [
-          ["@Auth('jwt') without @CurrentAuth()", step(base, '/variants/jwt-no-param', bearer)],
-          ['open route with @CurrentAuth()', step(base, '/variants/public-param')],
-          ['open route, sent the Bearer header', step(base, '/examples/public', bearer)],
-        ]
-      : [];
-    await warmUp(base, [['/examples/public'], ['/examples/jwt', bearer], ...(variants.length ? [['/variants/jwt-no-param', bearer], ['/variants/public-param']] as Array<[string, Opts?]> : [])]);
+    const cases: Array<[string, string, Opts]> = [
+      ["@Auth('jwt')", '/examples/jwt', bearer],
+      ...(process.env.BENCH_QUICK_VARIANTS
+        ? ([
+            ["@Auth('jwt') without @CurrentAuth()", '/variants/jwt-no-param', bearer],
+            ['open route with @CurrentAuth()', '/variants/public-param', {}],
+            ['open route, sent the Bearer header', '/examples/public', bearer],
+          ] as Array<[string, string, Opts]>)
+        : []),
+    ];
+    await warmUp(base, [['/examples/public'], ...cases.map(([, path, opts]): [string, Opts] => [path, opts])]);
     await warmUp(bare, [['/hello']]);
-    await pipelinePairs(base, bare, child, [["@Auth('jwt')", step(base, '/examples/jwt', bearer)], ...variants]);
+    await pipelinePairs(base, bare, child, cases.map(([name, path, opts]): [string, Step] => [name, step(base, path, opts)]));
   } finally {
-    await stopServer(child);
+    await stopBenchServer(child);
   }
 }
 
@@ -510,7 +512,7 @@ async function main(): Promise<void> {
     record('postgres', 'open route during a 32-client login flood', during, `flood: ${Math.round(floodResult.requests.average)} wrong logins/s`);
     record('postgres', 'open route (end of server 1, drift check)', await run(base, '/examples/public'));
     record('postgres', BARE, await measure(bare, '/hello'));
-    await stopServer(child);
+    await stopBenchServer(child);
 
     // ---------- server 2: PostgreSQL + Redis (sessions in Redis) ----------
     if (await redisUp()) {
@@ -531,7 +533,7 @@ async function main(): Promise<void> {
       record('postgres+redis', BARE, await measure(bare, '/hello'));
       console.log('  — server CPU per request, alternating rounds —');
       await pairedCpu("@Auth('session') — Redis store", step(base, '/examples/public'), step(base, '/examples/session', { headers: { cookie: redisCookie } }));
-      await stopServer(child);
+      await stopBenchServer(child);
     } else {
       notes.push(`Redis not reachable at ${REDIS_URL}: the Redis cases were skipped.`);
     }

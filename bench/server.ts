@@ -49,12 +49,12 @@ async function main(): Promise<void> {
     // `npm run bench:profile`: V8's sampling profiler over the measured load only (every 50 µs).
     if (message.profile === 'start') {
       profiler.connect();
-      await post(profiler, 'Profiler.enable');
-      await post(profiler, 'Profiler.setSamplingInterval', { interval: 50 });
-      await post(profiler, 'Profiler.start');
+      await inspect(profiler, 'Profiler.enable');
+      await inspect(profiler, 'Profiler.setSamplingInterval', { interval: 50 });
+      await inspect(profiler, 'Profiler.start');
     }
     if (message.profile === 'stop') {
-      const { profile } = (await post(profiler, 'Profiler.stop')) as { profile: object };
+      const { profile } = (await inspect(profiler, 'Profiler.stop')) as { profile: object };
       profiler.disconnect();
       writeFileSync(message.file!, JSON.stringify(profile));
     }
@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   });
 }
 
-function post(session: Session, method: string, params?: object): Promise<unknown> {
+/** One call to the inspector protocol, as a promise. */
+function inspect(session: Session, method: string, params?: object): Promise<unknown> {
   return new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
 }
 
