@@ -3,8 +3,8 @@
  * server under valgrind's callgrind (every thread of the process: JIT-compiled code, the garbage
  * collector, libuv, OpenSSL). For each route: a full GC, counters zeroed, a fixed number of
  * requests, counters dumped; instructions ÷ requests. Each route is shown against the open route
- * of the same server, and two variants split the JWT route's cost between our guard and Nest's
- * parameter pipeline (bench/variants.module.ts).
+ * of the same server, and variants split the JWT route's cost between our guard, Nest's parameter
+ * pipeline, and what any guard-based authentication costs (bench/variants.module.ts).
  *
  * What it is for: comparing two versions of the code on this VM, whose speed changes in steps
  * (the same route 165 µs, then 340 µs per request) — a count does not move with the machine's
@@ -50,8 +50,9 @@ async function startServer(env: Record<string, string>): Promise<Server> {
     // deadline (REDIS_COMMAND_TIMEOUT, 1 s by default) is too short for a server starting under
     // valgrind: on 2026-12-07 server 2 died at startup with ConnectionTimeoutError, 35 minutes in
     // (and again later that day, from the stock connect-redis client's own 5 s deadline, since
-    // raised in bench/stock-recipes.module.ts).
-    env: serverEnv(port, barePort, { JWT_ACCESS_TTL: '2h', REDIS_COMMAND_TIMEOUT: '30s', ...env }),
+    // raised in bench/stock-recipes.module.ts). PostgreSQL's (DB_QUERY_TIMEOUT, 3 s, which also
+    // bounds a connection's setup) likewise: server 1 died at startup on it in a slow stretch.
+    env: serverEnv(port, barePort, { JWT_ACCESS_TTL: '2h', REDIS_COMMAND_TIMEOUT: '30s', DB_QUERY_TIMEOUT: '30s', ...env }),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let err = '';
@@ -142,25 +143,27 @@ async function main(): Promise<void> {
       const bearer = { authorization: `Bearer ${token.accessToken}` };
       const apiKey = ((await (await post(s.base, '/auth/api-keys', { name: 'bench', scopes: ['examples:read'] }, bearer)).json()) as { key: string }).key;
       const info = () => tell(s.child, { logLevel: 'info' });
-      keep(
-        await count(s, [
-          { name: BARE, url: `${s.bare}/hello` },
-          { name: OPEN, url: `${s.base}/examples/public`, before: info },
-          { name: JWT, url: `${s.base}/examples/jwt`, headers: bearer },
-          { name: JWT_NO_PARAM, url: `${s.base}/variants/jwt-no-param`, headers: bearer },
-          { name: OPEN_PARAM, url: `${s.base}/variants/public-param` },
-          { name: STRICT, url: `${s.base}/examples/jwt-strict`, headers: bearer },
-          { name: API_KEY, url: `${s.base}/examples/api-key`, headers: { 'x-api-key': apiKey } },
-          { name: SESSION_PG, url: `${s.base}/examples/session`, headers: { cookie: sessionCookie } },
-          { name: SILENT, url: `${s.base}/examples/public`, before: () => tell(s.child, { logLevel: 'silent' }) },
-        ]),
-      );
+      const routes: Route[] = [
+        { name: BARE, url: `${s.bare}/hello` },
+        { name: OPEN, url: `${s.base}/examples/public`, before: info },
+        { name: JWT, url: `${s.base}/examples/jwt`, headers: bearer },
+        { name: JWT_NO_PARAM, url: `${s.base}/variants/jwt-no-param`, headers: bearer },
+        { name: OPEN_PARAM, url: `${s.base}/variants/public-param` },
+        { name: STRICT, url: `${s.base}/examples/jwt-strict`, headers: bearer },
+        { name: API_KEY, url: `${s.base}/examples/api-key`, headers: { 'x-api-key': apiKey } },
+        { name: SESSION_PG, url: `${s.base}/examples/session`, headers: { cookie: sessionCookie } },
+        { name: SILENT, url: `${s.base}/examples/public`, before: () => tell(s.child, { logLevel: 'silent' }) },
+        { name: FLOOR, url: `${s.base}/variants/floor`, headers: bearer },
+      ];
+      keep(await count(s, JWT_SPLIT ? routes.filter((r) => JWT_SPLIT_ROUTES.includes(r.name)) : routes));
       await info();
     } finally {
       await stopServer(s);
     }
     write(counted, false); // what server 1 counted survives a failure later
-    if (await redisUp()) {
+    if (JWT_SPLIT) {
+      console.log('--jwt-split: server 2 (the Redis session route) skipped');
+    } else if (await redisUp()) {
       console.log('server 2: PostgreSQL + Redis, sessions in Redis');
       s = await startServer({ DATABASE_URL, REDIS_URL });
       try {
@@ -234,7 +237,14 @@ const SESSION_PG = "@Auth('session'), PostgreSQL store";
 const SILENT = 'open route, logs silent';
 const JWT_NO_PARAM = "@Auth('jwt') without @CurrentAuth() (/variants/jwt-no-param)";
 const OPEN_PARAM = 'open route with @CurrentAuth() (/variants/public-param)';
+const FLOOR = 'floor: the JWT route with a guard setting a fixed AuthContext (/variants/floor)';
 const OPEN_REDIS = 'open route (server 2)';
+/**
+ * `npm run bench:instructions -- --jwt-split` (about 15 minutes): server 1's open and JWT routes and
+ * the variants that split the JWT route's extra, nothing else.
+ */
+const JWT_SPLIT = process.argv.includes('--jwt-split');
+const JWT_SPLIT_ROUTES = [OPEN, JWT, FLOOR, JWT_NO_PARAM, OPEN_PARAM];
 const SESSION_REDIS = "@Auth('session'), Redis store";
 
 main().catch((err) => {

@@ -33,6 +33,7 @@ const PARTS: Array<[string, string, string]> = [
   ['  strategy chain: AuthenticationService.authenticate', 'authenticate', 'auth/authentication.service.js'],
   ['    JwtStrategy.authenticate', 'authenticate', 'auth/strategies/jwt.strategy.js'],
   ['      verified-token cache', 'rememberedAccessToken', 'auth/tokens/token.service.js'],
+  ['floor guard: FixedAuthGuard.canActivate (/variants/floor)', 'canActivate', 'bench/variants.module.js'],
   ["Nest: the route's guards (canActivateFn)", 'canActivateFn', '@nestjs/core/router/router-execution-context.js'],
   ["Nest: a parameter's pipes (applyPipes)", 'applyPipes', '@nestjs/core/router/router-execution-context.js'],
   ['request log line (written on close)', 'writeRequestLine', 'app/logging/logging.module.js'],

@@ -367,7 +367,8 @@ async function quick(DATABASE_URL: string): Promise<void> {
     const token = (await (await post(base, '/auth/token', { email, password: PASSWORD })).json()) as { accessToken: string };
     const bearer = { headers: { authorization: `Bearer ${token.accessToken}` } };
     // BENCH_QUICK_VARIANTS=1 adds what splits the JWT route's extra cost: its guard without its parameter,
-    // the parameter without the guard (bench/variants.module.ts), the Authorization header's bytes alone.
+    // the parameter without the guard (bench/variants.module.ts), the Authorization header's bytes alone,
+    // and the floor — the JWT route's shape with a guard that only sets a fixed AuthContext.
     const cases: Array<[string, string, Opts]> = [
       ["@Auth('jwt')", '/examples/jwt', bearer],
       ...(process.env.BENCH_QUICK_VARIANTS
@@ -375,12 +376,15 @@ async function quick(DATABASE_URL: string): Promise<void> {
             ["@Auth('jwt') without @CurrentAuth()", '/variants/jwt-no-param', bearer],
             ['open route with @CurrentAuth()', '/variants/public-param', {}],
             ['open route, sent the Bearer header', '/examples/public', bearer],
+            ['floor: a guard setting a fixed AuthContext', '/variants/floor', bearer],
           ] as Array<[string, string, Opts]>)
         : []),
     ];
     await warmUp(base, [['/examples/public'], ...cases.map(([, path, opts]): [string, Opts] => [path, opts])]);
     await warmUp(bare, [['/hello']]);
     await pipelinePairs(base, bare, child, cases.map(([name, path, opts]): [string, Step] => [name, step(base, path, opts)]));
+    // What is ours in the JWT route, directly: the route against its floor (same guards, parameter, header, log line).
+    if (process.env.BENCH_QUICK_VARIANTS) await pairedCpu("@Auth('jwt') ÷ the floor", step(base, '/variants/floor', bearer), step(base, '/examples/jwt', bearer));
   } finally {
     await stopBenchServer(child);
   }
