@@ -5,9 +5,9 @@
  * two ways by a child process:
  *   - stock: `http.createServer(app)` — Node creates plain IncomingMessage/ServerResponse objects
  *     and Express re-prototypes both on every request;
- *   - fast:  `http.createServer({ IncomingMessage, ServerResponse }, app)` with classes whose
- *     prototypes are `app.request` / `app.response` (what FastExpressAdapter does) — Express's
- *     `setPrototypeOf` then finds the prototype already in place.
+ *   - fast:  `http.createServer(serverClasses(app), app)`: subclasses of IncomingMessage and
+ *     ServerResponse whose prototypes become `app.request` / `app.response` (what FastExpressAdapter
+ *     does) — Express's `setPrototypeOf` then finds the prototype already in place.
  * Rounds alternate stock, fast, stock, fast … (5 s each after one 3 s warm-up per server), each
  * server in its own process; autocannon (50 connections) runs here. Reports the median req/s and
  * server CPU µs per request (/proc/<pid>/stat) of each, and their ratio.
@@ -18,7 +18,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
-import { withPrototype } from '../src/auth/http/fast-express-adapter';
+import { serverClasses } from '../src/auth/http/fast-express-adapter';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
 const SECONDS = Number(process.env.SECONDS ?? 5);
@@ -33,13 +33,7 @@ function serve(variant: 'stock' | 'fast'): void {
   const server =
     variant === 'stock'
       ? http.createServer(app)
-      : http.createServer(
-          {
-            IncomingMessage: withPrototype(http.IncomingMessage, app.request),
-            ServerResponse: withPrototype(http.ServerResponse, app.response),
-          },
-          app,
-        );
+      : http.createServer(serverClasses(app), app);
   server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
 }
 
