@@ -239,13 +239,13 @@ const JWT_NO_PARAM = "@Auth('jwt') without @CurrentAuth() (/variants/jwt-no-para
 const OPEN_PARAM = 'open route with @CurrentAuth() (/variants/public-param)';
 const FLOOR = 'floor: the JWT route with a guard setting a fixed AuthContext (/variants/floor)';
 const OPEN_REDIS = 'open route (server 2)';
+const SESSION_REDIS = "@Auth('session'), Redis store";
 /**
  * `npm run bench:instructions -- --jwt-split` (about 15 minutes): server 1's open and JWT routes and
  * the variants that split the JWT route's extra, nothing else.
  */
 const JWT_SPLIT = process.argv.includes('--jwt-split');
 const JWT_SPLIT_ROUTES = [OPEN, JWT, FLOOR, JWT_NO_PARAM, OPEN_PARAM];
-const SESSION_REDIS = "@Auth('session'), Redis store";
 
 main().catch((err) => {
   console.error(err);

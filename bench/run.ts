@@ -369,9 +369,10 @@ async function quick(DATABASE_URL: string): Promise<void> {
     // BENCH_QUICK_VARIANTS=1 adds what splits the JWT route's extra cost: its guard without its parameter,
     // the parameter without the guard (bench/variants.module.ts), the Authorization header's bytes alone,
     // and the floor — the JWT route's shape with a guard that only sets a fixed AuthContext.
+    const variants = Boolean(process.env.BENCH_QUICK_VARIANTS);
     const cases: Array<[string, string, Opts]> = [
       ["@Auth('jwt')", '/examples/jwt', bearer],
-      ...(process.env.BENCH_QUICK_VARIANTS
+      ...(variants
         ? ([
             ["@Auth('jwt') without @CurrentAuth()", '/variants/jwt-no-param', bearer],
             ['open route with @CurrentAuth()', '/variants/public-param', {}],
@@ -384,7 +385,7 @@ async function quick(DATABASE_URL: string): Promise<void> {
     await warmUp(bare, [['/hello']]);
     await pipelinePairs(base, bare, child, cases.map(([name, path, opts]): [string, Step] => [name, step(base, path, opts)]));
     // What is ours in the JWT route, directly: the route against its floor (same guards, parameter, header, log line).
-    if (process.env.BENCH_QUICK_VARIANTS) await pairedCpu("@Auth('jwt') ÷ the floor", step(base, '/variants/floor', bearer), step(base, '/examples/jwt', bearer));
+    if (variants) await pairedCpu("@Auth('jwt') ÷ the floor", step(base, '/variants/floor', bearer), step(base, '/examples/jwt', bearer));
   } finally {
     await stopBenchServer(child);
   }
