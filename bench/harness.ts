@@ -21,6 +21,7 @@ export function serverEnv(port: number, barePort: number, env: Record<string, st
     LOGIN_RATE_LIMIT_PER_IP: '1000000', // one client IP generates all the load
     LOGIN_MAX_FAILURES: '1000',
     LOG_LEVEL: 'info', // as in production; stdout goes to /dev/null
+    JWT_ACCESS_TTL: '1h', // one access token serves a whole run (the default 15 minutes is shorter than bench:quick's variants)
     // Production requires a mail server; the bench's few registrations mail nobody (refused at once).
     SMTP_URL: 'smtp://127.0.0.1:1',
     EXAMPLES_ENABLED: 'true', // the measured routes are the examples (off by default in production)

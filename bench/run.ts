@@ -1,9 +1,8 @@
 /**
  * `npm run bench`: req/s, p99 and server CPU per request of our auth paths and the stock recipes,
  * each as a ratio to the open route measured by the same server just before and after it; and the
- * request pipeline's CPU ratios from alternating short rounds in one server (`pairedCpu`).
- * Loopback only; bounded time (about 16 minutes at the defaults, more when the machine is
- * unsteady). Writes bench/results.json and prints tables.
+ * request pipeline's CPU ratios from alternating short windows in one server (`pairedCpu`,
+ * bench/interleaved.ts). Loopback only; about 20 minutes at the defaults. Writes bench/results.json and prints tables.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default the local server; a throw-away database is made)
  * and, for the Redis cases, Redis (BENCH_REDIS_URL, default the local server; skipped if down).
@@ -17,6 +16,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import { interleavedCpu, Interleaved, Kind, SETTLE_MS, WINDOW_MS, WINDOWS } from './interleaved';
 import { BenchServer, cookieOf, PASSWORD, post, REDIS_URL, redisUp, ROOT, startBenchServer, stopBenchServer, tell, throwAwayDatabase } from './harness';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -168,88 +168,25 @@ async function measure(base: string, path: string, opts: Opts = {}): Promise<Mea
   return run(base, path, opts);
 }
 
-const PAIR_ROUNDS = Number(process.env.BENCH_PAIR_ROUNDS ?? 8);
-const PAIR_SECONDS = Number(process.env.BENCH_PAIR_SECONDS ?? 2);
-
-/** One short measured run of a route (no warm-up of its own); void unless every answer was 2xx. */
-type Step = () => Promise<Measure>;
-const step =
-  (base: string, path: string, opts: Opts = {}, before?: () => Promise<void>): Step =>
-  async () => {
-    await before?.();
-    const m = await run(base, path, opts, PAIR_SECONDS);
-    if (m.non2xx + m.errors || m.cpuUs === null) throw new Error(`${path}: ${m.non2xx + m.errors} of ${m.requests} answers were not 2xx (or no CPU counter)`);
-    return m;
-  };
-
-interface Paired {
-  name: string;
-  /** The median, over the kept rounds, of the subject's CPU per request ÷ the mean of the reference rounds just before and after it. */
-  ratio: number;
-  /** Every round's ratio; null where the round was not kept. */
-  ratios: Array<number | null>;
-  kept: number;
-  referenceUs: number[];
-  subjectUs: number[];
-  /** Each round's `othersCores`, reference rounds and subject rounds. */
-  referenceOthers: Array<number | null>;
-  subjectOthers: Array<number | null>;
-}
-const pairs: Paired[] = [];
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-/** A round counts only when the reference rounds either side of it agree within this share. */
-const STEADY = 0.05;
-/** At most this many subject rounds per pair, however many are thrown away. */
-const MAX_ROUNDS = 3 * PAIR_ROUNDS;
-
 /**
- * Server CPU per request of `subject` as a multiple of `reference`'s, in one server process:
- * reference, subject, reference, … (PAIR_SECONDS each), each subject round against the mean of
- * the reference rounds just before and after it. This VM's speed changes in steps — the same
- * route measured 165 µs, then 340 µs, then 165 again, for tens of seconds at a time (another
- * tenant, the host's clock) — so a round counts only when the two reference rounds around it agree
- * within STEADY: then the machine did not change speed under it. Rounds go on until PAIR_ROUNDS
- * are kept (or MAX_ROUNDS were run); the figure is the median of the kept ratios.
+ * The request pipeline's CPU ratios: two kinds of request in alternating 400 ms windows on the same
+ * connections, a hundred of each (bench/interleaved.ts: why, and how the CPU is read).
  */
-async function pairedCpu(name: string, reference: Step, subject: Step): Promise<void> {
+const pairs: Interleaved[] = [];
+async function pairedCpu(name: string, reference: Kind, subject: Kind): Promise<void> {
   pinned(true);
-  const referenceUs: number[] = [];
-  const subjectUs: number[] = [];
-  const referenceOthers: Array<number | null> = [];
-  const subjectOthers: Array<number | null> = [];
-  const ratios: Array<number | null> = [];
-  const kept: number[] = [];
+  let paired: Interleaved;
   try {
-    await reference(); // the first round after pinning settles caches; discarded
-    const first = await reference();
-    referenceUs.push(first.cpuUs!);
-    referenceOthers.push(first.othersCores);
-    while (kept.length < PAIR_ROUNDS && ratios.length < MAX_ROUNDS) {
-      const s = await subject();
-      const r = await reference();
-      const [us, before, after] = [s.cpuUs!, referenceUs[referenceUs.length - 1], r.cpuUs!];
-      subjectUs.push(us);
-      subjectOthers.push(s.othersCores);
-      referenceUs.push(after);
-      referenceOthers.push(r.othersCores);
-      const steady = Math.abs(before - after) <= STEADY * ((before + after) / 2);
-      const ratio = steady ? +(us / ((before + after) / 2)).toFixed(3) : null;
-      ratios.push(ratio);
-      if (ratio !== null) kept.push(ratio);
-    }
+    paired = await interleavedCpu(name, serverPid!, reference, subject);
   } finally {
     pinned(false);
   }
-  const paired = { name, ratio: kept.length ? +median(kept).toFixed(3) : NaN, ratios, kept: kept.length, referenceUs, subjectUs, referenceOthers, subjectOthers };
   pairs.push(paired);
-  console.log(`  ${name.padEnd(44)} ${paired.ratio.toFixed(2)}×  (${roundsOf(paired)}; µs ${median(subjectUs)} vs ${median(referenceUs)}; others ≤ ${Math.max(...referenceOthers.concat(subjectOthers).map((c) => c ?? 0))} cores)`);
+  console.log(`  ${name.padEnd(44)} ${paired.ratio.toFixed(2)}×  (${spreadOf(paired)}; µs ${paired.subjectUs} vs ${paired.referenceUs})`);
 }
 
-/** "5 of 7 steady: 1.02 – 1.04 …" (– for a round that was not kept). */
-const roundsOf = (p: Paired) => `${p.kept} of ${p.ratios.length} steady: ${p.ratios.map((r) => (r === null ? '–' : r.toFixed(2))).join(' ')}`;
+/** "quartiles 0.97–1.06, pooled 1.01, 100 windows" */
+const spreadOf = (p: Interleaved) => `quartiles ${p.quartiles[0].toFixed(2)}–${p.quartiles[1].toFixed(2)}, pooled ${p.pooled.toFixed(2)}, ${p.windows} windows`;
 
 /**
  * Refresh rotations: autocannon resets per-connection state after every request, so this drives
@@ -353,11 +290,11 @@ class Bracketed {
 
 
 /**
- * `npm run bench:quick` (about two minutes): one server, the pipeline's three paired measurements —
- * the open route against the bare NestJS route, `@Auth('jwt')` against the open route, and the open
- * route at `silent` against `info` (request logging's cost) — each until BENCH_PAIR_ROUNDS steady
- * rounds (default 8) of BENCH_PAIR_SECONDS (default 2) are in (`pairedCpu`). For trying a change to
- * the pipeline; the figures that count come from the full bench.
+ * `npm run bench:quick` (about seven minutes): one server, the pipeline's paired measurements —
+ * the open route against itself (the method's own error), against the bare NestJS route,
+ * `@Auth('jwt')` against the open route, and the open route at `silent` against `info` (request
+ * logging's cost) — each from BENCH_WINDOWS (100) alternating windows (`pairedCpu`). For trying a
+ * change to the pipeline; the figures that count come from the full bench.
  */
 async function quick(DATABASE_URL: string): Promise<void> {
   const { base, bare, child } = await startServer({ DATABASE_URL });
@@ -365,48 +302,51 @@ async function quick(DATABASE_URL: string): Promise<void> {
     const email = `quick-${Date.now()}@example.com`;
     await post(base, '/auth/register', { email, password: PASSWORD });
     const token = (await (await post(base, '/auth/token', { email, password: PASSWORD })).json()) as { accessToken: string };
-    const bearer = { headers: { authorization: `Bearer ${token.accessToken}` } };
+    const bearer = { authorization: `Bearer ${token.accessToken}` };
     // BENCH_QUICK_VARIANTS=1 adds what splits the JWT route's extra cost: its guard without its parameter,
     // the parameter without the guard (bench/variants.module.ts), the Authorization header's bytes alone,
     // and the floor — the JWT route's shape with a guard that only sets a fixed AuthContext.
     const variants = Boolean(process.env.BENCH_QUICK_VARIANTS);
-    const cases: Array<[string, string, Opts]> = [
-      ["@Auth('jwt')", '/examples/jwt', bearer],
+    const cases: Array<[string, Kind]> = [
+      ["@Auth('jwt')", { url: `${base}/examples/jwt`, headers: bearer }],
       ...(variants
         ? ([
-            ["@Auth('jwt') without @CurrentAuth()", '/variants/jwt-no-param', bearer],
-            ['open route with @CurrentAuth()', '/variants/public-param', {}],
-            ['open route, sent the Bearer header', '/examples/public', bearer],
-            ['floor: a guard setting a fixed AuthContext', '/variants/floor', bearer],
-          ] as Array<[string, string, Opts]>)
+            ["@Auth('jwt') without @CurrentAuth()", { url: `${base}/variants/jwt-no-param`, headers: bearer }],
+            ['open route with @CurrentAuth()', { url: `${base}/variants/public-param` }],
+            ['open route, sent the Bearer header', { url: `${base}/examples/public`, headers: bearer }],
+            ['floor: a guard setting a fixed AuthContext', { url: `${base}/variants/floor`, headers: bearer }],
+          ] as Array<[string, Kind]>)
         : []),
     ];
-    await warmUp(base, [['/examples/public'], ...cases.map(([, path, opts]): [string, Opts] => [path, opts])]);
+    await warmUp(base, [['/examples/public'], ...cases.map(([, k]): [string, Opts] => [new URL(k.url).pathname, { headers: k.headers }])]);
     await warmUp(bare, [['/hello']]);
-    await pipelinePairs(base, bare, child, cases.map(([name, path, opts]): [string, Step] => [name, step(base, path, opts)]));
+    await pipelinePairs(base, bare, child, cases);
     // What is ours in the JWT route, directly: the route against its floor (same guards, parameter, header, log line).
-    if (variants) await pairedCpu("@Auth('jwt') ÷ the floor", step(base, '/variants/floor', bearer), step(base, '/examples/jwt', bearer));
+    if (variants) await pairedCpu("@Auth('jwt') ÷ the floor", { url: `${base}/variants/floor`, headers: bearer }, { url: `${base}/examples/jwt`, headers: bearer });
   } finally {
     await stopBenchServer(child);
   }
 }
 
 /**
- * The request pipeline's CPU measurements on one server: the open route against the bare NestJS
- * route, each given case against the open route, and request logging (the open route at `silent`
- * against `info`, switched in the running server).
+ * The request pipeline's CPU measurements on one server: the open route against itself (what the
+ * method reads when nothing differs: its own error, in this run), against the bare NestJS route,
+ * each given case against the open route, and request logging (the open route at `silent` against
+ * `info`, switched in the running server).
  */
-async function pipelinePairs(base: string, bare: string, child: ChildProcess, cases: Array<[string, Step]>): Promise<void> {
-  const open = step(base, '/examples/public');
-  await pairedCpu(OPEN_VS_BARE, step(bare, '/hello'), open);
+async function pipelinePairs(base: string, bare: string, child: ChildProcess, cases: Array<[string, Kind]>): Promise<void> {
+  const open: Kind = { url: `${base}/examples/public` };
+  await pairedCpu(OPEN_VS_OPEN, open, { ...open });
+  await pairedCpu(OPEN_VS_BARE, { url: `${bare}/hello` }, open);
   for (const [name, subject] of cases) await pairedCpu(name, open, subject);
   await pairedCpu(
     SILENT_VS_INFO,
-    step(base, '/examples/public', {}, () => tell(child, { logLevel: 'info' })),
-    step(base, '/examples/public', {}, () => tell(child, { logLevel: 'silent' })),
+    { url: open.url, before: () => tell(child, { logLevel: 'info' }) },
+    { url: open.url, before: () => tell(child, { logLevel: 'silent' }) },
   );
   await tell(child, { logLevel: 'info' });
 }
+const OPEN_VS_OPEN = 'open route ÷ open route (the error)';
 const OPEN_VS_BARE = 'open route ÷ bare NestJS';
 const SILENT_VS_INFO = 'open route, logs silent ÷ info';
 
@@ -455,10 +395,10 @@ async function main(): Promise<void> {
     // The request pipeline's CPU targets: paired rounds in this same server.
     console.log('  — server CPU per request, alternating rounds of the reference and the case —');
     await pipelinePairs(base, bare, child, [
-      ["@Auth('jwt')", step(base, '/examples/jwt', { headers: bearer })],
-      ["@Auth('jwt', { strict: true })", step(base, '/examples/jwt-strict', { headers: bearer })],
-      ["@Auth('apiKey') + @Scopes", step(base, '/examples/api-key', { headers: apiKey })],
-      ["@Auth('session') — PostgreSQL store", step(base, '/examples/session', { headers: { cookie: sessionCookie } })],
+      ["@Auth('jwt')", { url: `${base}/examples/jwt`, headers: bearer }],
+      ["@Auth('jwt', { strict: true })", { url: `${base}/examples/jwt-strict`, headers: bearer }],
+      ["@Auth('apiKey') + @Scopes", { url: `${base}/examples/api-key`, headers: apiKey }],
+      ["@Auth('session') — PostgreSQL store", { url: `${base}/examples/session`, headers: { cookie: sessionCookie } }],
     ]);
 
     // Refresh rotations: every connection walks its own family, presenting each new token once.
@@ -537,7 +477,7 @@ async function main(): Promise<void> {
       await redis.case('stock: express-session + connect-redis', () => measure(base, '/stock/session-redis', { headers: { cookie: stockRedisCookie } }));
       record('postgres+redis', BARE, await measure(bare, '/hello'));
       console.log('  — server CPU per request, alternating rounds —');
-      await pairedCpu("@Auth('session') — Redis store", step(base, '/examples/public'), step(base, '/examples/session', { headers: { cookie: redisCookie } }));
+      await pairedCpu("@Auth('session') — Redis store", { url: `${base}/examples/public` }, { url: `${base}/examples/session`, headers: { cookie: redisCookie } });
       await stopBenchServer(child);
     } else {
       notes.push(`Redis not reachable at ${REDIS_URL}: the Redis cases were skipped.`);
@@ -561,8 +501,10 @@ async function main(): Promise<void> {
   }
   const pairOf = (name: string) => {
     const p = pairs.find((x) => x.name === name);
-    return p && p.kept >= 3 ? round2(p.ratio) : undefined; // fewer steady rounds than that: no figure
+    return p ? round2(p.ratio) : undefined;
   };
+  const error = pairs.find((p) => p.name === OPEN_VS_OPEN);
+  if (error) notes.push(`the open route against itself read ${error.ratio.toFixed(3)} (${spreadOf(error)}): the CPU ratios' own error in this run`);
   const silentVsInfo = pairOf(SILENT_VS_INFO);
   const get = (name: string) => rows.find((r) => r.case === name);
   // Ours against a stock recipe: the quotient of their ratios to the open route, so the drift
@@ -600,9 +542,9 @@ async function main(): Promise<void> {
   console.log('\n| server | case | req/s | p99 ms | req/s ratio to open | server CPU µs/req | CPU ratio to open | CPU ratio to bare Nest |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.server} | ${r.case} | ${r.rps} | ${r.p99} | ${r.ratio ?? ''} | ${r.cpuUs ?? ''} | ${r.cpuRatio ?? ''} | ${r.bareRatio ?? ''} |`);
-  console.log('\n| paired measurement (server CPU per request) | median ratio | rounds |');
+  console.log('\n| paired measurement (server CPU per request) | median ratio | windows |');
   console.log('|---|---:|---|');
-  for (const p of pairs) console.log(`| ${p.name} | ${p.ratio.toFixed(2)} | ${roundsOf(p)} |`);
+  for (const p of pairs) console.log(`| ${p.name} | ${p.ratio.toFixed(2)} | ${spreadOf(p)} |`);
   console.log('\n| target | measured | met |');
   console.log('|---|---:|---|');
   for (const t of targets) console.log(`| ${t.target} | ${t.value ?? 'n/a'} | ${t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'} |`);
@@ -611,7 +553,7 @@ async function main(): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    method: { tool: 'autocannon', connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, pinned: PIN, pairRounds: PAIR_ROUNDS, pairSeconds: PAIR_SECONDS, steady: STEADY, maxRounds: MAX_ROUNDS },
+    method: { tool: 'autocannon', connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, pinned: PIN, pairs: { tool: 'bench/interleaved.ts', windows: WINDOWS, windowMs: WINDOW_MS, settleMs: SETTLE_MS } },
     rows,
     pairs,
     targets,
