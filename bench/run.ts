@@ -305,7 +305,8 @@ async function quick(DATABASE_URL: string): Promise<void> {
     const bearer = { authorization: `Bearer ${token.accessToken}` };
     // BENCH_QUICK_VARIANTS=1 adds what splits the JWT route's extra cost: its guard without its parameter,
     // the parameter without the guard (bench/variants.module.ts), the Authorization header's bytes alone,
-    // and the floor — the JWT route's shape with a guard that only sets a fixed AuthContext.
+    // one more `await` in the open route's handler (what any extra asynchronous step costs), and the
+    // floor — the JWT route's shape with a guard that only sets a fixed AuthContext.
     const variants = Boolean(process.env.BENCH_QUICK_VARIANTS);
     const cases: Array<[string, Kind]> = [
       ["@Auth('jwt')", { url: `${base}/examples/jwt`, headers: bearer }],
@@ -314,6 +315,7 @@ async function quick(DATABASE_URL: string): Promise<void> {
             ["@Auth('jwt') without @CurrentAuth()", { url: `${base}/variants/jwt-no-param`, headers: bearer }],
             ['open route with @CurrentAuth()', { url: `${base}/variants/public-param` }],
             ['open route, sent the Bearer header', { url: `${base}/examples/public`, headers: bearer }],
+            ['open route, one more await in its handler', { url: `${base}/variants/public-async` }],
             ['floor: a guard setting a fixed AuthContext', { url: `${base}/variants/floor`, headers: bearer }],
           ] as Array<[string, Kind]>)
         : []),

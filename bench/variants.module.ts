@@ -43,6 +43,17 @@ class VariantsController {
   }
 
   /**
+   * The open route with one more promise hop in its handler: no guard, no parameter, no
+   * `req.auth` — what one extra asynchronous step costs a route, whoever adds it.
+   */
+  @Get('public-async')
+  @Public()
+  async publicAsync() {
+    await null;
+    return { ok: true };
+  }
+
+  /**
    * The floor for `GET /examples/jwt`: the same shape — the global guard plus one route guard, a
    * `@CurrentAuth()` parameter, `req.auth` set (so the same log line), the same body — with
    * `FixedAuthGuard` doing the authenticating. Sent the same Bearer header, it differs from the JWT

@@ -30,6 +30,20 @@ describe('LineBatcher (the JSON log destination)', () => {
     out.destroy();
   });
 
+  it('keeps non-ASCII lines whole across batch boundaries, and a line longer than a batch', async () => {
+    const { out, read } = await fileDestination();
+    const batcher = new LineBatcher(out);
+    // 3-byte and 4-byte UTF-8 characters, so a batch boundary falls where a byte count matters.
+    const lines = Array.from({ length: 900 }, (_, i) => `{"n":${i},"msg":"${'€'.repeat(i % 50)}😀"}\n`);
+    const long = `{"msg":"${'ü'.repeat(70_000)}"}\n`; // ~140 kB of UTF-8: more than a batch
+    for (const l of lines.slice(0, 450)) batcher.write(l);
+    batcher.write(long);
+    for (const l of lines.slice(450)) batcher.write(l);
+    batcher.flushSync();
+    expect(read()).toBe(lines.slice(0, 450).join('') + long + lines.slice(450).join(''));
+    out.destroy();
+  });
+
   it('writes a lone line within the flush interval, with no further lines to push it out', async () => {
     const { out, read } = await fileDestination();
     const batcher = new LineBatcher(out);
