@@ -132,7 +132,7 @@ class Load {
 type Busy = Socket & { busy?: boolean };
 
 /** Nanoseconds every thread of `pid` has spent on a CPU (user and kernel). */
-export function cpuNs(pid: number): number {
+function cpuNs(pid: number): number {
   let total = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {

@@ -2,7 +2,8 @@
  * `npm run bench`: req/s, p99 and server CPU per request of our auth paths and the stock recipes,
  * each as a ratio to the open route measured by the same server just before and after it; and the
  * request pipeline's CPU ratios from alternating short windows in one server (`pairedCpu`,
- * bench/interleaved.ts). Loopback only; about 20 minutes at the defaults. Writes bench/results.json and prints tables.
+ * bench/interleaved.ts). Loopback only; about 20 minutes at the defaults. Writes
+ * bench/results.json and prints tables.
  *
  * Needs PostgreSQL (BENCH_DATABASE_URL, default the local server; a throw-away database is made)
  * and, for the Redis cases, Redis (BENCH_REDIS_URL, default the local server; skipped if down).
@@ -59,10 +60,10 @@ const round2 = (v: number | undefined) => (v === undefined ? undefined : +v.toFi
 const notes: string[] = [];
 
 /**
- * During the paired CPU rounds the server (all its threads) runs on CPU 0 and the load generator
+ * During the paired CPU windows the server (all its threads) runs on CPU 0 and the load generator
  * (this process) on CPU 1, when the machine has two or more and `taskset` (BENCH_PIN=0 turns it
- * off). On this 2-core VM a route's CPU per request then varies ±3–5% between adjacent rounds
- * instead of ±10–25%: the two no longer migrate across and share cores, caches and clocks. The
+ * off). On this 2-core VM a route's CPU per request then varied ±3–5% between adjacent 2-s rounds
+ * instead of ±10–25% (measured with the earlier round method): the two no longer migrate across and share cores, caches and clocks. The
  * other cases run unpinned, as before (login's argon2 threads need the second core).
  */
 const PIN =
@@ -395,7 +396,7 @@ async function main(): Promise<void> {
     await pg.case('stock: express-session + connect-pg-simple', () => measure(base, '/stock/session-pg', { headers: { cookie: stockPgCookie } }));
 
     // The request pipeline's CPU targets: paired rounds in this same server.
-    console.log('  — server CPU per request, alternating rounds of the reference and the case —');
+    console.log('  — server CPU per request, alternating windows of the reference and the case —');
     await pipelinePairs(base, bare, child, [
       ["@Auth('jwt')", { url: `${base}/examples/jwt`, headers: bearer }],
       ["@Auth('jwt', { strict: true })", { url: `${base}/examples/jwt-strict`, headers: bearer }],
@@ -478,7 +479,7 @@ async function main(): Promise<void> {
       await redis.case("@Auth('session') — Redis store", () => measure(base, '/examples/session', { headers: { cookie: redisCookie } }));
       await redis.case('stock: express-session + connect-redis', () => measure(base, '/stock/session-redis', { headers: { cookie: stockRedisCookie } }));
       record('postgres+redis', BARE, await measure(bare, '/hello'));
-      console.log('  — server CPU per request, alternating rounds —');
+      console.log('  — server CPU per request, alternating windows —');
       await pairedCpu("@Auth('session') — Redis store", { url: `${base}/examples/public` }, { url: `${base}/examples/session`, headers: { cookie: redisCookie } });
       await stopBenchServer(child);
     } else {
